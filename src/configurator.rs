@@ -1,0 +1,102 @@
+//! The migration registry: which handler moves a module from vN to vN+1.
+
+use std::collections::BTreeMap;
+
+use crate::context::Context;
+use crate::module::ModuleError;
+
+/// A store migration handler. A plain function pointer: it captures nothing,
+/// so it can only depend on the state it is handed.
+pub type MigrationHandler = fn(&mut Context<'_>) -> Result<(), ModuleError>;
+
+/// One registered vN -> vN+1 migration.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    /// The module it migrates.
+    pub module: String,
+    /// The version it starts from; it leaves the module at `from + 1`.
+    pub from: u64,
+    /// What it does, for reports and logs.
+    pub description: String,
+    /// The code.
+    pub handler: MigrationHandler,
+}
+
+/// Registering a migration failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Versions start at 1.
+    #[error("module {module:?}: migration versions start at 1, got a migration from version 0")]
+    FromZero {
+        /// The module.
+        module: String,
+    },
+    /// Two handlers for the same step.
+    #[error("module {module:?}: another migration from version {from} is already registered")]
+    Duplicate {
+        /// The module.
+        module: String,
+        /// The version both start from.
+        from: u64,
+    },
+}
+
+/// Collects every module's migrations; the module manager reads it.
+#[derive(Clone, Debug, Default)]
+pub struct Configurator {
+    migrations: BTreeMap<(String, u64), Migration>,
+}
+
+impl Configurator {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `handler` as the migration of `module` from `from` to `from + 1`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::FromZero`] or [`ConfigError::Duplicate`].
+    pub fn register_migration(
+        &mut self,
+        module: &str,
+        from: u64,
+        description: &str,
+        handler: MigrationHandler,
+    ) -> Result<(), ConfigError> {
+        if from == 0 {
+            return Err(ConfigError::FromZero {
+                module: module.to_owned(),
+            });
+        }
+        let key = (module.to_owned(), from);
+        if self.migrations.contains_key(&key) {
+            return Err(ConfigError::Duplicate {
+                module: module.to_owned(),
+                from,
+            });
+        }
+        self.migrations.insert(
+            key,
+            Migration {
+                module: module.to_owned(),
+                from,
+                description: description.to_owned(),
+                handler,
+            },
+        );
+        Ok(())
+    }
+
+    /// The migration of `module` from `from`, if registered.
+    pub fn migration(&self, module: &str, from: u64) -> Option<&Migration> {
+        self.migrations.get(&(module.to_owned(), from))
+    }
+
+    /// Every registered migration, ordered by module then version.
+    pub fn migrations(&self) -> impl Iterator<Item = &Migration> {
+        self.migrations.values()
+    }
+}

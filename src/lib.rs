@@ -1,0 +1,29 @@
+//! # upgrade-runtime
+//!
+//! An in-place module upgrade runtime for deterministic state machines
+//! (Cosmos-style chain applications).
+//!
+//! An application is built from [`Module`]s. Each owns one store of raw
+//! bytes and declares a consensus version. Code reads state through
+//! [`store::StateRead`] and writes through [`store::StateWrite`]; writes are
+//! buffered in [`store::StateDelta`]s layered over a committed
+//! [`store::Snapshot`], so a failing block, upgrade or migration step is
+//! discarded whole. A block commits as one backend transaction (redb on disk
+//! by default) together with its app hash, a lattice hash over the logical
+//! (store, key, value) triples that does not depend on the physical layout.
+//!
+//! Modules never see raw stores: they get a [`Context`] bound to their own
+//! store, with read-only views of the modules they declare as dependencies.
+
+pub mod commitment;
+pub mod configurator;
+pub mod context;
+pub mod module;
+pub mod store;
+pub mod tx;
+
+pub use commitment::AppHash;
+pub use configurator::{ConfigError, Configurator, Migration, MigrationHandler};
+pub use context::{Context, ModuleBinding};
+pub use module::{Module, ModuleError, ValidationError, join_path};
+pub use tx::{Msg, Tx, TxOutcome};

@@ -1,0 +1,167 @@
+//! The [`Module`] trait an application implements for each of its modules.
+
+use serde_json::Value;
+
+use crate::configurator::{ConfigError, Configurator};
+use crate::context::Context;
+use crate::store::StoreError;
+use crate::tx::{Msg, Tx};
+
+/// A module of the application: a named piece of state with a consensus
+/// version, a genesis section and the migrations between its versions.
+pub trait Module: Send + Sync {
+    /// The module's name; also its genesis section key.
+    fn name(&self) -> &'static str;
+
+    /// The breaking-change version of the module's state in this binary.
+    fn consensus_version(&self) -> u64;
+
+    /// The module's store. Defaults to the module name.
+    fn store_name(&self) -> &'static str {
+        self.name()
+    }
+
+    /// Modules whose state this one reads (read-only) through
+    /// [`Context::read`].
+    fn dependencies(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The genesis section of a fresh chain, and what a module added by an
+    /// upgrade is initialised with.
+    fn default_genesis(&self) -> Value;
+
+    /// Checks a genesis section without touching state.
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`] whose path is relative to the module's section.
+    fn validate_genesis(&self, genesis: &Value) -> Result<(), ValidationError>;
+
+    /// Writes the module's initial state from its genesis section.
+    ///
+    /// # Errors
+    ///
+    /// A malformed section or a failed read.
+    fn init_genesis(&self, ctx: &mut Context<'_>, genesis: &Value) -> Result<(), ModuleError>;
+
+    /// Reads the module's state back into its genesis section.
+    ///
+    /// # Errors
+    ///
+    /// A failed read or state the module cannot decode.
+    fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError>;
+
+    /// Registers the module's vN -> vN+1 store migrations.
+    ///
+    /// # Errors
+    ///
+    /// A duplicate or version-0 registration.
+    fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {
+        let _ = cfg;
+        Ok(())
+    }
+
+    /// Message type URLs this module executes.
+    fn msg_types(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Runs before a transaction's messages (the Cosmos ante handler): the
+    /// place to check and bump the signer's sequence.
+    ///
+    /// # Errors
+    ///
+    /// A rejection, which rejects the transaction.
+    fn ante(&self, ctx: &mut Context<'_>, tx: &Tx) -> Result<(), ModuleError> {
+        let _ = (ctx, tx);
+        Ok(())
+    }
+
+    /// Executes one of [`Module::msg_types`].
+    ///
+    /// # Errors
+    ///
+    /// A rejection, which rejects the whole transaction.
+    fn deliver(&self, ctx: &mut Context<'_>, signer: &str, msg: &Msg) -> Result<(), ModuleError> {
+        let _ = (ctx, signer);
+        Err(ModuleError::Rejected(format!(
+            "module {} does not handle {}",
+            self.name(),
+            msg.type_url
+        )))
+    }
+}
+
+/// A genesis section that does not validate: where and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ValidationError {
+    /// JSON path inside the section, e.g. `balances[17].coins[0].amount`
+    /// (empty for the section itself).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// An error at `path`.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Prefixes the path with `parent` (`parent.path` or `parent[i]`).
+    pub fn within(mut self, parent: &str) -> Self {
+        self.path = join_path(parent, &self.path);
+        self
+    }
+}
+
+/// Joins JSON path segments: `a` + `b` = `a.b`, `a` + `[3]` = `a[3]`.
+pub fn join_path(parent: &str, child: &str) -> String {
+    match (parent.is_empty(), child.is_empty()) {
+        (true, _) => child.to_owned(),
+        (false, true) => parent.to_owned(),
+        (false, false) if child.starts_with('[') => format!("{parent}{child}"),
+        (false, false) => format!("{parent}.{child}"),
+    }
+}
+
+/// What a module's code can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModuleError {
+    /// Reading state failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A genesis section that does not validate.
+    #[error("invalid genesis section: {0}")]
+    Genesis(#[from] ValidationError),
+    /// Stored bytes the module cannot decode.
+    #[error("corrupt state in store {store:?} under key {key}: {reason}")]
+    CorruptState {
+        /// The store.
+        store: String,
+        /// The key, hex-encoded.
+        key: String,
+        /// What could not be decoded.
+        reason: String,
+    },
+    /// A transaction or migration step refused by the module's rules.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+impl ModuleError {
+    /// A corrupt-state error for `key` in `store`.
+    pub fn corrupt(store: &str, key: &[u8], reason: impl Into<String>) -> Self {
+        ModuleError::CorruptState {
+            store: store.to_owned(),
+            key: hex::encode(key),
+            reason: reason.into(),
+        }
+    }
+}

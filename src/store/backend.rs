@@ -1,0 +1,73 @@
+//! Backends: transactional sets of named byte tables.
+//!
+//! A backend knows nothing of stores, layouts or hashes; [`super::Storage`]
+//! maps logical state onto its tables.
+
+use super::{KeyRange, KvPair, StoreError};
+
+/// One write to a physical table: `None` deletes.
+pub type TableOp = (Vec<u8>, Option<Vec<u8>>);
+
+/// Reads from a consistent view of the tables.
+pub trait TableRead {
+    /// The value of `key` in `table` (a missing table reads as empty).
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// At most `limit` pairs of `table` inside `range`, in key order.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn range(&self, table: &str, range: &KeyRange, limit: usize)
+    -> Result<Vec<KvPair>, StoreError>;
+}
+
+/// A write transaction: reads see its own writes; nothing is visible to
+/// readers until [`TableWrite::commit`], and dropping it discards everything.
+pub trait TableWrite: TableRead {
+    /// Applies `ops` to `table` in order and returns each key's previous value.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure; the transaction must then be dropped.
+    fn write_batch(
+        &mut self,
+        table: &str,
+        ops: Vec<TableOp>,
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
+
+    /// Removes `table` and everything in it.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn delete_table(&mut self, table: &str) -> Result<(), StoreError>;
+
+    /// Makes every write durable and visible, atomically.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure, in which case nothing was committed.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// A place to keep tables.
+pub trait Backend: Send + Sync {
+    /// A read view of the last commit.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError>;
+
+    /// A write transaction. One at a time.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError>;
+}

@@ -1,0 +1,37 @@
+//! The store layer: logical state as raw keys and values in named stores,
+//! write deltas over committed snapshots, backends and physical layouts.
+
+mod backend;
+mod changeset;
+mod delta;
+mod error;
+mod layout;
+mod memory;
+mod merge;
+mod module_store;
+mod name;
+mod range;
+mod read;
+mod redb_backend;
+mod snapshot;
+mod storage;
+mod write;
+
+pub use backend::{Backend, TableOp, TableRead, TableWrite};
+pub use changeset::ChangeSet;
+pub use delta::StateDelta;
+pub use error::StoreError;
+pub use layout::{Layout, MIGRATION_TABLE, Placement, UPGRADE_TABLE, V1_TABLE, V2_TABLE_PREFIX};
+pub use memory::MemoryBackend;
+pub use merge::{OverlayItem, merge_overlay};
+pub use module_store::{ModuleReader, ModuleStore};
+pub use name::{
+    MAX_STORE_NAME_LEN, MIGRATION_STORE, RESERVED_STORES, UPGRADE_STORE, is_reserved,
+    validate_store_name,
+};
+pub use range::{KeyRange, prefix_successor};
+pub use read::{KvIter, KvPair, StateRead, paged};
+pub use redb_backend::RedbBackend;
+pub use snapshot::Snapshot;
+pub use storage::{APP_HASH_TABLE, CommitInfo, META_TABLE, Storage};
+pub use write::StateWrite;

@@ -1,0 +1,115 @@
+//! Key ranges for ordered iteration.
+
+use std::ops::Bound;
+
+/// A range of raw keys inside one store, in byte-wise order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRange {
+    /// Lower bound.
+    pub start: Bound<Vec<u8>>,
+    /// Upper bound.
+    pub end: Bound<Vec<u8>>,
+}
+
+impl KeyRange {
+    /// Every key.
+    pub fn all() -> Self {
+        KeyRange {
+            start: Bound::Unbounded,
+            end: Bound::Unbounded,
+        }
+    }
+
+    /// Keys in `[start, end)`.
+    pub fn between(start: impl Into<Vec<u8>>, end: impl Into<Vec<u8>>) -> Self {
+        KeyRange {
+            start: Bound::Included(start.into()),
+            end: Bound::Excluded(end.into()),
+        }
+    }
+
+    /// Keys strictly after `key`.
+    pub fn after(key: impl Into<Vec<u8>>) -> Self {
+        KeyRange {
+            start: Bound::Excluded(key.into()),
+            end: Bound::Unbounded,
+        }
+    }
+
+    /// Keys that start with `prefix`.
+    pub fn prefix(prefix: &[u8]) -> Self {
+        KeyRange {
+            start: Bound::Included(prefix.to_vec()),
+            end: match prefix_successor(prefix) {
+                Some(end) => Bound::Excluded(end),
+                None => Bound::Unbounded,
+            },
+        }
+    }
+
+    /// Whether `key` lies inside the range.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        let after_start = match &self.start {
+            Bound::Included(s) => key >= s.as_slice(),
+            Bound::Excluded(s) => key > s.as_slice(),
+            Bound::Unbounded => true,
+        };
+        let before_end = match &self.end {
+            Bound::Included(e) => key <= e.as_slice(),
+            Bound::Excluded(e) => key < e.as_slice(),
+            Bound::Unbounded => true,
+        };
+        after_start && before_end
+    }
+
+    /// The same range with the start moved strictly after `key`: how a paged
+    /// iterator resumes.
+    pub fn resume_after(&self, key: &[u8]) -> Self {
+        KeyRange {
+            start: Bound::Excluded(key.to_vec()),
+            end: self.end.clone(),
+        }
+    }
+
+    /// Borrowed bounds, as `BTreeMap::range` and redb want them.
+    pub fn as_bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
+        (as_ref(&self.start), as_ref(&self.end))
+    }
+}
+
+fn as_ref(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match bound {
+        Bound::Included(k) => Bound::Included(k.as_slice()),
+        Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix`, or `None`
+/// when no such key exists (the prefix is empty or all `0xff`).
+pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_range_covers_exactly_the_prefix() {
+        let r = KeyRange::prefix(b"ab\xff");
+        assert!(r.contains(b"ab\xff"));
+        assert!(r.contains(b"ab\xff\x00\x01"));
+        assert!(!r.contains(b"ac"));
+        assert!(!r.contains(b"ab"));
+        assert_eq!(prefix_successor(b"\xff\xff"), None);
+        assert_eq!(KeyRange::prefix(b""), KeyRange::all());
+    }
+}

@@ -1,0 +1,243 @@
+//! The embedded on-disk backend: redb, one file at `<home>/data/state.redb`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableError};
+
+use super::{Backend, KeyRange, KvPair, StoreError, TableOp, TableRead, TableWrite};
+
+type Bytes = &'static [u8];
+
+fn definition(table: &str) -> TableDefinition<'_, Bytes, Bytes> {
+    TableDefinition::new(table)
+}
+
+/// State in one redb file. Every write transaction commits with
+/// `Durability::Immediate` and quick repair, so a SIGKILL loses at most the
+/// block being written and restart is fast.
+pub struct RedbBackend {
+    db: redb::Database,
+    path: PathBuf,
+}
+
+impl RedbBackend {
+    /// Creates the file (it must not exist yet).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] if it exists or cannot be created.
+    pub fn create(path: &Path) -> Result<Self, StoreError> {
+        if path.exists() {
+            return Err(StoreError::StateFile {
+                path: path.to_owned(),
+                reason: "it already exists; refusing to overwrite an existing chain".into(),
+            });
+        }
+        let db = redb::Database::builder()
+            .create(path)
+            .map_err(|e| state_file_error(path, &e))?;
+        Ok(RedbBackend {
+            db,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Opens an existing file, repairing it after an unclean shutdown.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] if it is missing, locked by another process,
+    /// truncated or corrupt.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::StateFile {
+                path: path.to_owned(),
+                reason: "no such file".into(),
+            });
+        }
+        let db = redb::Database::builder()
+            .open(path)
+            .map_err(|e| state_file_error(path, &e))?;
+        Ok(RedbBackend {
+            db,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
+    let reason = match err {
+        redb::DatabaseError::DatabaseAlreadyOpen => {
+            "it is in use by another process (is a node already running on this home?)".to_owned()
+        }
+        redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
+            format!(
+                "it is corrupt or truncated ({what}); restore it from a backup or re-run `appd init` on a new home"
+            )
+        }
+        other => format!("{other}"),
+    };
+    StoreError::StateFile {
+        path: path.to_owned(),
+        reason,
+    }
+}
+
+struct RedbRead {
+    txn: redb::ReadTransaction,
+    tables: RefCell<BTreeMap<String, Option<ReadOnlyTable<Bytes, Bytes>>>>,
+}
+
+impl RedbRead {
+    fn with_table<T>(
+        &self,
+        table: &str,
+        f: impl FnOnce(&ReadOnlyTable<Bytes, Bytes>) -> Result<T, redb::StorageError>,
+        missing: T,
+    ) -> Result<T, StoreError> {
+        let mut tables = self.tables.borrow_mut();
+        if !tables.contains_key(table) {
+            let opened = match self.txn.open_table(definition(table)) {
+                Ok(t) => Some(t),
+                Err(TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(StoreError::backend("opening a table for reading", e)),
+            };
+            tables.insert(table.to_owned(), opened);
+        }
+        match tables.get(table) {
+            Some(Some(t)) => f(t).map_err(|e| StoreError::backend("reading the state file", e)),
+            _ => Ok(missing),
+        }
+    }
+}
+
+fn collect_range<'a>(
+    iter: impl Iterator<
+        Item = Result<
+            (redb::AccessGuard<'a, Bytes>, redb::AccessGuard<'a, Bytes>),
+            redb::StorageError,
+        >,
+    >,
+    limit: usize,
+) -> Result<Vec<KvPair>, redb::StorageError> {
+    iter.take(limit)
+        .map(|r| r.map(|(k, v)| (k.value().to_vec(), v.value().to_vec())))
+        .collect()
+}
+
+impl TableRead for RedbRead {
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_table(table, |t| Ok(t.get(key)?.map(|g| g.value().to_vec())), None)
+    }
+
+    fn range(
+        &self,
+        table: &str,
+        range: &KeyRange,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        self.with_table(
+            table,
+            |t| collect_range(t.range::<&[u8]>(range.as_bounds())?, limit),
+            Vec::new(),
+        )
+    }
+}
+
+struct RedbWrite {
+    txn: redb::WriteTransaction,
+}
+
+fn write_error(err: impl std::fmt::Display) -> StoreError {
+    StoreError::backend("writing the state file", err)
+}
+
+impl TableRead for RedbWrite {
+    fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let t = self
+            .txn
+            .open_table(definition(table))
+            .map_err(write_error)?;
+        let value = t.get(key).map_err(write_error)?;
+        Ok(value.map(|g| g.value().to_vec()))
+    }
+
+    fn range(
+        &self,
+        table: &str,
+        range: &KeyRange,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        let t = self
+            .txn
+            .open_table(definition(table))
+            .map_err(write_error)?;
+        let iter = t.range::<&[u8]>(range.as_bounds()).map_err(write_error)?;
+        collect_range(iter, limit).map_err(write_error)
+    }
+}
+
+impl TableWrite for RedbWrite {
+    fn write_batch(
+        &mut self,
+        table: &str,
+        ops: Vec<TableOp>,
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let mut t = self
+            .txn
+            .open_table(definition(table))
+            .map_err(write_error)?;
+        let mut previous = Vec::with_capacity(ops.len());
+        for (key, value) in ops {
+            let old = match value {
+                Some(value) => t.insert(key.as_slice(), value.as_slice()),
+                None => t.remove(key.as_slice()),
+            }
+            .map_err(write_error)?;
+            previous.push(old.map(|g| g.value().to_vec()));
+        }
+        Ok(previous)
+    }
+
+    fn delete_table(&mut self, table: &str) -> Result<(), StoreError> {
+        self.txn
+            .delete_table(definition(table))
+            .map_err(write_error)?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.txn
+            .commit()
+            .map_err(|e| StoreError::backend("committing a block to the state file", e))
+    }
+}
+
+impl Backend for RedbBackend {
+    fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
+        Ok(Box::new(RedbRead {
+            txn,
+            tables: RefCell::new(BTreeMap::new()),
+        }))
+    }
+
+    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
+        let mut txn = self
+            .db
+            .begin_write()
+            .map_err(|e| StoreError::backend("starting a write transaction", e))?;
+        txn.set_quick_repair(true);
+        Ok(Box::new(RedbWrite { txn }))
+    }
+}
