@@ -27,3 +27,8 @@ pub use configurator::{ConfigError, Configurator, Migration, MigrationHandler};
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
 pub use tx::{Msg, Tx, TxOutcome};
+pub mod manager;
+pub mod version_map;
+
+pub use manager::{ManagerError, MigrationReport, ModuleManager};
+pub use version_map::VersionMap;
