@@ -15,6 +15,7 @@
 //! Modules never see raw stores: they get a [`Context`] bound to their own
 //! store, with read-only views of the modules they declare as dependencies.
 
+pub mod app;
 pub mod commitment;
 pub mod configurator;
 pub mod context;
@@ -32,3 +33,5 @@ pub mod version_map;
 
 pub use manager::{ManagerError, MigrationReport, ModuleManager};
 pub use version_map::VersionMap;
+pub mod genesis;
+pub mod upgrade;

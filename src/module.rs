@@ -78,6 +78,17 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
+    /// Runs at the end of every block (the Cosmos EndBlocker). An error
+    /// halts the chain: the block is not committed.
+    ///
+    /// # Errors
+    ///
+    /// A broken invariant or a failed read.
+    fn end_block(&self, ctx: &mut Context<'_>) -> Result<(), ModuleError> {
+        let _ = ctx;
+        Ok(())
+    }
+
     /// Executes one of [`Module::msg_types`].
     ///
     /// # Errors

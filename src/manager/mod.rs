@@ -7,6 +7,8 @@ mod migrations;
 mod order;
 mod transactions;
 
+pub use transactions::{CODE_REJECTED, CODE_UNKNOWN_MSG};
+
 use std::collections::BTreeMap;
 
 pub use error::ManagerError;

@@ -1,0 +1,221 @@
+//! One block: begin (pre-block upgrade check), transactions, end, commit.
+
+use super::{App, AppError};
+use crate::manager::CODE_UNKNOWN_MSG;
+use crate::store::{CommitInfo, Snapshot, StateDelta};
+use crate::tx::{Tx, TxOutcome};
+use crate::upgrade::{
+    AppliedUpgrade, PreBlock, apply_upgrade, clear_plan, handle_upgrade_msg, is_upgrade_msg,
+    pending_plan, pre_block, write_upgrade_info,
+};
+use crate::version_map::VersionMap;
+
+/// A block being executed: every write sits in one delta over the last
+/// commit, so an error anywhere before [`App::commit`] leaves the committed
+/// state untouched.
+pub struct Block {
+    height: u64,
+    delta: StateDelta<Snapshot>,
+    applied_upgrade: Option<AppliedUpgrade>,
+    outcomes: Vec<TxOutcome>,
+}
+
+impl Block {
+    /// The block's height.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The upgrade applied at the start of this block, if any.
+    pub fn applied_upgrade(&self) -> Option<&AppliedUpgrade> {
+        self.applied_upgrade.as_ref()
+    }
+
+    /// Outcomes of the delivered transactions, in order.
+    pub fn outcomes(&self) -> &[TxOutcome] {
+        &self.outcomes
+    }
+
+    /// The block's pending state.
+    pub fn state(&self) -> &StateDelta<Snapshot> {
+        &self.delta
+    }
+}
+
+impl App {
+    /// Starts the next block and runs the pre-block upgrade check: skip,
+    /// apply, or halt.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::UpgradeNeeded`] (after writing `upgrade-info.json`),
+    /// [`AppError::BinaryUpdatedBeforeTrigger`], a failed upgrade, or
+    /// [`AppError::VersionMismatch`].
+    pub fn begin_block(&self) -> Result<Block, AppError> {
+        let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
+        let height = last.height + 1;
+        let mut delta = StateDelta::new(self.storage.snapshot()?);
+        let mut applied_upgrade = None;
+        match pre_block(
+            pending_plan(&delta)?,
+            height,
+            &self.upgrades,
+            &self.config.skip_heights,
+        ) {
+            PreBlock::Continue => {}
+            PreBlock::Skip(plan) => {
+                tracing::warn!(
+                    "UPGRADE \"{}\" SKIPPED at {}: {}",
+                    plan.name,
+                    height,
+                    plan.info
+                );
+                clear_plan(&mut delta);
+            }
+            PreBlock::Apply(plan) => {
+                let upgrade = self
+                    .upgrades
+                    .get(&plan.name)
+                    .ok_or_else(|| AppError::UpgradeNeeded { plan: plan.clone() })?;
+                tracing::info!(name = %plan.name, height, "applying upgrade");
+                applied_upgrade = Some(apply_upgrade(
+                    &mut delta,
+                    &self.manager,
+                    &self.cfg,
+                    upgrade,
+                    &plan,
+                    height,
+                )?);
+            }
+            PreBlock::Needed(plan) => {
+                if let Some(home) = &self.config.home {
+                    let path = home.join("data").join("upgrade-info.json");
+                    write_upgrade_info(&path, &plan).map_err(|source| AppError::UpgradeInfo {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                }
+                tracing::error!(
+                    "UPGRADE \"{}\" NEEDED at height: {}: {}",
+                    plan.name,
+                    plan.height,
+                    plan.info
+                );
+                return Err(AppError::UpgradeNeeded { plan });
+            }
+            PreBlock::UpdatedEarly(plan) => {
+                return Err(AppError::BinaryUpdatedBeforeTrigger { plan });
+            }
+        }
+        let state_versions = VersionMap::load(&delta)?;
+        let binary_versions = self.manager.version_map();
+        if state_versions != binary_versions {
+            return Err(AppError::VersionMismatch {
+                state: state_versions,
+                binary: binary_versions,
+                height,
+            });
+        }
+        Ok(Block {
+            height,
+            delta,
+            applied_upgrade,
+            outcomes: Vec::new(),
+        })
+    }
+
+    /// Delivers a transaction. A rejected transaction leaves no writes and
+    /// is reported in its outcome; it does not fail the block.
+    pub fn deliver_tx(&self, block: &mut Block, tx: &Tx) -> TxOutcome {
+        let upgrade_msgs = tx
+            .msgs
+            .iter()
+            .filter(|m| is_upgrade_msg(&m.type_url))
+            .count();
+        let outcome = if upgrade_msgs == 0 {
+            self.manager.deliver_tx(&mut block.delta, tx, block.height)
+        } else if upgrade_msgs != tx.msgs.len() {
+            TxOutcome {
+                code: CODE_UNKNOWN_MSG,
+                log: "upgrade messages cannot be mixed with other messages in one transaction"
+                    .into(),
+            }
+        } else {
+            let mut delta = StateDelta::new(&mut block.delta);
+            let result = tx.msgs.iter().try_for_each(|msg| {
+                handle_upgrade_msg(
+                    &mut delta,
+                    msg,
+                    &tx.signer,
+                    &self.config.authority,
+                    block.height,
+                )
+            });
+            match result {
+                Ok(()) => {
+                    delta.apply();
+                    TxOutcome {
+                        code: 0,
+                        log: String::new(),
+                    }
+                }
+                Err(e) => TxOutcome {
+                    code: crate::manager::CODE_REJECTED,
+                    log: e.to_string(),
+                },
+            }
+        };
+        block.outcomes.push(outcome.clone());
+        outcome
+    }
+
+    /// Runs every module's EndBlock.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::EndBlock`]: the block must not be committed.
+    pub fn end_block(&self, block: &mut Block) -> Result<(), AppError> {
+        for module in self.manager.modules() {
+            let mut ctx = self
+                .manager
+                .context(module.name(), &mut block.delta, block.height)?;
+            module
+                .end_block(&mut ctx)
+                .map_err(|source| AppError::EndBlock {
+                    module: module.name().to_owned(),
+                    height: block.height,
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Commits the block: all its writes, its height and the new app hash in
+    /// one backend transaction.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure; nothing is committed then.
+    pub fn commit(&mut self, block: Block) -> Result<CommitInfo, AppError> {
+        let (_, changes) = block.delta.into_parts();
+        let info = self.storage.commit(block.height, changes, &[])?;
+        tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
+        Ok(info)
+    }
+
+    /// Runs a whole block of `txs`: begin, deliver each, end, commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::begin_block`], [`App::end_block`] and [`App::commit`].
+    pub fn execute_block(&mut self, txs: &[Tx]) -> Result<(CommitInfo, Vec<TxOutcome>), AppError> {
+        let mut block = self.begin_block()?;
+        for tx in txs {
+            self.deliver_tx(&mut block, tx);
+        }
+        self.end_block(&mut block)?;
+        let outcomes = block.outcomes.clone();
+        let info = self.commit(block)?;
+        Ok((info, outcomes))
+    }
+}

@@ -1,0 +1,106 @@
+//! Errors of the block executor.
+
+use crate::genesis::GenesisFileError;
+use crate::manager::ManagerError;
+use crate::module::ModuleError;
+use crate::store::StoreError;
+use crate::upgrade::{Plan, UpgradeError};
+use crate::version_map::VersionMap;
+
+/// Why the application stopped or refused to go on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// No InitChain yet.
+    #[error("the chain has not been initialised: run `appd init` first")]
+    NotInitialised,
+    /// InitChain on a state that already has blocks.
+    #[error("the chain is already initialised (last committed height {height})")]
+    AlreadyInitialised {
+        /// The last committed height.
+        height: u64,
+    },
+    /// The binary lacks the handler of the plan due at this height.
+    #[error("UPGRADE \"{}\" NEEDED at height: {}: {}", plan.name, plan.height, plan.info)]
+    UpgradeNeeded {
+        /// The plan.
+        plan: Plan,
+    },
+    /// The binary holds the handler of a plan whose height has not come.
+    #[error(
+        "BINARY UPDATED BEFORE TRIGGER! UPGRADE \"{}\" - in binary but not executed on chain (scheduled at height {}). Downgrade your binary",
+        plan.name, plan.height
+    )]
+    BinaryUpdatedBeforeTrigger {
+        /// The plan.
+        plan: Plan,
+    },
+    /// The binary lacks the handler of the last applied upgrade: it is older
+    /// than the state.
+    #[error(
+        "wrong app version {app_version}, upgrade handler is missing for {name} upgrade plan: this binary is older than the chain's state; run release {name} or later"
+    )]
+    MissingHandler {
+        /// The app version in state.
+        app_version: u64,
+        /// The last applied release.
+        name: String,
+    },
+    /// The state's module versions are not this binary's and no upgrade is due.
+    #[error(
+        "the state's module versions {state:?} differ from this binary's {binary:?} and no upgrade is due at height {height}; run the release that wrote this state"
+    )]
+    VersionMismatch {
+        /// The stored version map.
+        state: VersionMap,
+        /// This binary's.
+        binary: VersionMap,
+        /// The block that was about to run.
+        height: u64,
+    },
+    /// Applying an upgrade failed; nothing was committed.
+    #[error(transparent)]
+    Upgrade(#[from] UpgradeError),
+    /// A module's EndBlock failed; the block was not committed.
+    #[error("end block of module {module:?} failed at height {height}: {source}")]
+    EndBlock {
+        /// The module.
+        module: String,
+        /// The height.
+        height: u64,
+        /// Why.
+        #[source]
+        source: ModuleError,
+    },
+    /// The genesis app hash does not match the state InitChain built.
+    #[error(
+        "genesis app_hash {expected} does not match the initialised state's app hash {computed}"
+    )]
+    AppHashMismatch {
+        /// From the genesis file.
+        expected: String,
+        /// Computed.
+        computed: String,
+    },
+    /// The genesis `upgrade` section is malformed or disagrees with the binary.
+    #[error("invalid genesis: app_state.upgrade: {0}")]
+    UpgradeSection(String),
+    /// Writing `upgrade-info.json` failed.
+    #[error("cannot write {path}: {source}")]
+    UpgradeInfo {
+        /// The path.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A genesis file could not be read.
+    #[error(transparent)]
+    GenesisFile(#[from] GenesisFileError),
+    /// A module manager error.
+    #[error(transparent)]
+    Manager(#[from] ManagerError),
+    /// A store error.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,130 @@
+//! The block executor: `init_chain`, `begin_block` (with the pre-block
+//! upgrade check), transactions, `end_block` and `commit`.
+
+mod block;
+mod chain;
+mod error;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub use block::Block;
+pub use error::AppError;
+
+use crate::configurator::Configurator;
+use crate::manager::ModuleManager;
+use crate::store::{CommitInfo, Snapshot, Storage};
+use crate::upgrade::{UpgradeRegistry, app_version, done_history};
+
+/// Node settings that are not consensus state.
+#[derive(Clone, Debug, Default)]
+pub struct AppConfig {
+    /// Where `data/upgrade-info.json` is written when the node halts for an
+    /// upgrade (`None`: not written, e.g. in memory).
+    pub home: Option<PathBuf>,
+    /// Heights whose scheduled upgrade this node skips (`--unsafe-skip-upgrades`).
+    pub skip_heights: BTreeSet<u64>,
+    /// The address allowed to schedule and cancel upgrades.
+    pub authority: String,
+}
+
+/// A running application: storage, modules, the upgrades it can apply.
+pub struct App {
+    storage: Storage,
+    manager: ModuleManager,
+    cfg: Configurator,
+    upgrades: UpgradeRegistry,
+    config: AppConfig,
+}
+
+impl App {
+    /// Wires an application. On a chain that has applied upgrades, the
+    /// binary must hold the handler of the last one (downgrade protection).
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::MissingHandler`] for an older binary; a module that
+    /// registers invalid migrations.
+    pub fn new(
+        storage: Storage,
+        manager: ModuleManager,
+        upgrades: UpgradeRegistry,
+        config: AppConfig,
+    ) -> Result<Self, AppError> {
+        let cfg = manager.configurator()?;
+        let app = App {
+            storage,
+            manager,
+            cfg,
+            upgrades,
+            config,
+        };
+        if app.storage.last_commit().is_some() {
+            let snapshot = app.storage.snapshot()?;
+            if let Some(last) = done_history(&snapshot)?
+                .into_iter()
+                .max_by_key(|d| d.height)
+            {
+                if !app.upgrades.contains(&last.name) {
+                    return Err(AppError::MissingHandler {
+                        app_version: app_version(&snapshot)?,
+                        name: last.name,
+                    });
+                }
+            }
+        }
+        Ok(app)
+    }
+
+    /// The last commit, `None` before InitChain.
+    pub fn last_commit(&self) -> Option<CommitInfo> {
+        self.storage.last_commit()
+    }
+
+    /// A read view of the last commit.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn snapshot(&self) -> Result<Snapshot, AppError> {
+        Ok(self.storage.snapshot()?)
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The module manager.
+    pub fn manager(&self) -> &ModuleManager {
+        &self.manager
+    }
+
+    /// The migration registry built from the modules.
+    pub fn configurator(&self) -> &Configurator {
+        &self.cfg
+    }
+
+    /// The upgrades this binary can apply.
+    pub fn upgrades(&self) -> &UpgradeRegistry {
+        &self.upgrades
+    }
+
+    /// The node settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// The chain id recorded at InitChain.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn chain_id(&self) -> Result<String, AppError> {
+        Ok(self
+            .storage
+            .node_meta(chain::CHAIN_ID_META)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default())
+    }
+}

@@ -1,0 +1,124 @@
+//! The genesis document, in the Cosmos `AppGenesis` shape.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A genesis file: chain identity, the initial height and every module's
+/// section under `app_state`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppGenesis {
+    /// Name of the application binary that wrote it.
+    #[serde(default)]
+    pub app_name: String,
+    /// Release of the application that wrote it.
+    #[serde(default)]
+    pub app_version: String,
+    /// RFC 3339 time of the genesis block. Carried, never read by the state
+    /// machine (it would make state depend on a clock).
+    #[serde(default = "default_genesis_time")]
+    pub genesis_time: String,
+    /// The chain id.
+    pub chain_id: String,
+    /// Height of the first block.
+    #[serde(default = "default_initial_height")]
+    pub initial_height: u64,
+    /// App hash the state must have after InitChain (hex); empty when unknown.
+    #[serde(default)]
+    pub app_hash: String,
+    /// One section per module.
+    pub app_state: Map<String, Value>,
+    /// Consensus parameters, carried verbatim.
+    #[serde(default)]
+    pub consensus: Value,
+}
+
+fn default_genesis_time() -> String {
+    "1970-01-01T00:00:00Z".into()
+}
+
+fn default_initial_height() -> u64 {
+    1
+}
+
+/// Reading a genesis file failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenesisFileError {
+    /// The file could not be read.
+    #[error("cannot read genesis file {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a valid genesis document.
+    #[error(
+        "genesis file {path} is malformed at {json_path} (line {line}, column {column}): {message}"
+    )]
+    Malformed {
+        /// The path.
+        path: String,
+        /// JSON path of the offending value (`.` for the document).
+        json_path: String,
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// What serde said.
+        message: String,
+    },
+}
+
+impl AppGenesis {
+    /// A genesis for `chain_id` with `app_state`, starting at height 1.
+    pub fn new(chain_id: &str, app_state: Map<String, Value>) -> Self {
+        AppGenesis {
+            app_name: String::new(),
+            app_version: String::new(),
+            genesis_time: default_genesis_time(),
+            chain_id: chain_id.to_owned(),
+            initial_height: 1,
+            app_hash: String::new(),
+            app_state,
+            consensus: Value::Null,
+        }
+    }
+
+    /// Parses a genesis document, reporting the JSON path of any error.
+    ///
+    /// # Errors
+    ///
+    /// [`GenesisFileError::Malformed`] with `path` as the file name.
+    pub fn from_slice(bytes: &[u8], path: &str) -> Result<Self, GenesisFileError> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let json_path = e.path().to_string();
+            let inner = e.into_inner();
+            GenesisFileError::Malformed {
+                path: path.to_owned(),
+                json_path,
+                line: inner.line(),
+                column: inner.column(),
+                message: inner.to_string(),
+            }
+        })
+    }
+
+    /// Reads and parses a genesis file.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read or is malformed.
+    pub fn read(path: &Path) -> Result<Self, GenesisFileError> {
+        let bytes = std::fs::read(path).map_err(|source| GenesisFileError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_slice(&bytes, &path.display().to_string())
+    }
+}

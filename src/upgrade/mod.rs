@@ -1,0 +1,23 @@
+//! The upgrade keeper: plans, done history, app version, store upgrades,
+//! handlers, the pre-block check and `upgrade-info.json`.
+
+mod error;
+mod handler;
+mod info_file;
+mod keeper;
+mod messages;
+mod plan;
+mod store_upgrades;
+
+pub use error::UpgradeError;
+pub use handler::{Upgrade, UpgradeContext, UpgradeHandler, UpgradeRegistry};
+pub use info_file::write_upgrade_info;
+pub use keeper::{
+    AppliedUpgrade, PreBlock, apply_upgrade, pre_block, release_version, schedule, validate_plan,
+};
+pub use messages::{MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, handle_upgrade_msg, is_upgrade_msg};
+pub use plan::{
+    APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,
+    done_history, pending_plan, record_done, set_app_version, set_plan,
+};
+pub use store_upgrades::{StoreRename, StoreUpgradeReport, StoreUpgrades};
