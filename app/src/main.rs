@@ -1,1 +1,40 @@
-fn main() {}
+//! `appd`: the example chain application of upgrade-runtime. It wires the
+//! example modules and releases and runs them on the embedded store.
+
+mod cli;
+mod commands;
+mod home;
+mod mempool;
+mod node;
+mod progress;
+mod txgen;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let result = match cli.command {
+        cli::Command::Init(args) => commands::init::run(args),
+        cli::Command::Start(args) => commands::start::run(args),
+        cli::Command::Status(args) => commands::status::run(args),
+        cli::Command::Query(q) => commands::query::run(q),
+        cli::Command::Upgrade(u) => commands::upgrade::run(u),
+        cli::Command::Export(args) => commands::export::run(args),
+        cli::Command::Genesis(g) => commands::genesis::run(g),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -18,6 +18,7 @@ pub struct Block {
     delta: StateDelta<Snapshot>,
     applied_upgrade: Option<AppliedUpgrade>,
     outcomes: Vec<TxOutcome>,
+    node_meta: Vec<(&'static str, Vec<u8>)>,
 }
 
 impl Block {
@@ -34,6 +35,13 @@ impl Block {
     /// Outcomes of the delivered transactions, in order.
     pub fn outcomes(&self) -> &[TxOutcome] {
         &self.outcomes
+    }
+
+    /// Records a node-local metadata entry (outside the app hash) to commit
+    /// atomically with the block, e.g. how far the node's mempool was
+    /// included.
+    pub fn set_node_meta(&mut self, key: &'static str, value: Vec<u8>) {
+        self.node_meta.push((key, value));
     }
 
     /// The block's pending state.
@@ -121,6 +129,7 @@ impl App {
             delta,
             applied_upgrade,
             outcomes: Vec::new(),
+            node_meta: Vec::new(),
         })
     }
 
@@ -198,7 +207,9 @@ impl App {
     /// A backend failure; nothing is committed then.
     pub fn commit(&mut self, block: Block) -> Result<CommitInfo, AppError> {
         let (_, changes) = block.delta.into_parts();
-        let info = self.storage.commit(block.height, changes, &[])?;
+        let info = self
+            .storage
+            .commit(block.height, changes, &block.node_meta)?;
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
         Ok(info)
     }

@@ -1,0 +1,221 @@
+//! Command-line interface, after the Cosmos `simd` conventions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// appd: the example chain application of upgrade-runtime.
+#[derive(Debug, Parser)]
+#[command(name = "appd", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the node keeps its files.
+#[derive(Debug, Clone, Args)]
+pub struct HomeArg {
+    /// Node home: config/genesis.json and data/state.redb live under it.
+    #[arg(long, env = "APPD_HOME", default_value = "~/.appd")]
+    pub home: String,
+}
+
+/// Text for people, JSON for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a node home and initialise the chain from a genesis.
+    Init(InitArgs),
+    /// Run blocks.
+    Start(StartArgs),
+    /// Show the node's height, app hash, versions and pending plan.
+    Status(StatusArgs),
+    /// Query module state.
+    #[command(subcommand)]
+    Query(QueryCommand),
+    /// Schedule, cancel and inspect upgrades.
+    #[command(subcommand)]
+    Upgrade(UpgradeCommand),
+    /// Export the latest committed state as a genesis document.
+    Export(ExportArgs),
+    /// Work with genesis files.
+    #[command(subcommand)]
+    Genesis(GenesisCommand),
+}
+
+/// `appd init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// A genesis file to start from; without one a deterministic genesis is generated.
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+    /// Chain id of a generated genesis (a given file keeps its own).
+    #[arg(long, default_value = "upgrade-demo-1")]
+    pub chain_id: String,
+    /// Number of accounts in a generated genesis.
+    #[arg(long, default_value_t = 1000)]
+    pub accounts: u64,
+    /// Seed of a generated genesis.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The release the binary acts as (default: the newest).
+    #[arg(long)]
+    pub release: Option<String>,
+}
+
+/// `appd start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Act as this release: register only its own and earlier upgrade handlers.
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Stop after this many blocks.
+    #[arg(long)]
+    pub blocks: Option<u64>,
+    /// Stop after committing this height.
+    #[arg(long)]
+    pub halt_height: Option<u64>,
+    /// Synthetic bank sends per block.
+    #[arg(long, default_value_t = 100)]
+    pub txs_per_block: u64,
+    /// Seed of the synthetic transactions (block h uses seed and h).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Heights whose scheduled upgrade this node skips.
+    #[arg(long, value_delimiter = ',')]
+    pub unsafe_skip_upgrades: Vec<u64>,
+    /// Output of the final summary.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+/// `appd status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+/// `appd query ...`.
+#[derive(Debug, Subcommand)]
+pub enum QueryCommand {
+    /// Bank queries.
+    #[command(subcommand)]
+    Bank(BankQuery),
+    /// Auth queries.
+    #[command(subcommand)]
+    Auth(AuthQuery),
+}
+
+/// `appd query bank ...`.
+#[derive(Debug, Subcommand)]
+pub enum BankQuery {
+    /// Balances of an address, or one denom of it.
+    Balance {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Bech32 address.
+        address: String,
+        /// Only this denom.
+        denom: Option<String>,
+    },
+}
+
+/// `appd query auth ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuthQuery {
+    /// An account.
+    Account {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Bech32 address.
+        address: String,
+    },
+}
+
+/// `appd upgrade ...`.
+#[derive(Debug, Subcommand)]
+pub enum UpgradeCommand {
+    /// Submit a transaction that schedules an upgrade (included in the next block).
+    Schedule {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Release name, e.g. v2.0.0.
+        #[arg(long)]
+        name: String,
+        /// Height at which the upgrade is applied.
+        #[arg(long)]
+        height: u64,
+        /// Free text for operators.
+        #[arg(long, default_value = "")]
+        info: String,
+        /// Signer (default: the upgrade authority).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Submit a transaction that cancels the pending upgrade.
+    Cancel {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Signer (default: the upgrade authority).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Show the pending plan, the done history and the version map.
+    Show {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+}
+
+/// `appd export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub output_document: Option<PathBuf>,
+}
+
+/// `appd genesis ...`.
+#[derive(Debug, Subcommand)]
+pub enum GenesisCommand {
+    /// Check a genesis file against every module's rules.
+    Validate {
+        /// The file.
+        file: PathBuf,
+        /// Validate for this release (default: the newest).
+        #[arg(long)]
+        release: Option<String>,
+    },
+}

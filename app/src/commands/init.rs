@@ -1,0 +1,86 @@
+//! `appd init`: create a node home and run InitChain.
+
+use anyhow::Context;
+use serde_json::{Map, Value};
+use upgrade_runtime::app::{App, AppConfig};
+use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
+use upgrade_runtime::store::{Layout, Storage};
+
+use crate::cli::InitArgs;
+use crate::home::Home;
+use crate::node::{AUTHORITY, resolve_release};
+
+/// Runs the command.
+pub fn run(args: InitArgs) -> anyhow::Result<()> {
+    let home = Home::new(&args.home.home);
+    home.require_uninitialised()?;
+    let release = resolve_release(args.release.as_deref())?;
+    let manager = release.manager()?;
+    let (genesis, source) = match &args.genesis {
+        Some(path) => (AppGenesis::read(path)?, path.display().to_string()),
+        None => {
+            let generated = app_modules::genesis::generate(args.accounts, args.seed);
+            let mut app_state = Map::new();
+            for module in manager.modules() {
+                let section = generated
+                    .get(module.name())
+                    .cloned()
+                    .unwrap_or_else(|| module.default_genesis());
+                app_state.insert(module.name().to_owned(), section);
+            }
+            let mut genesis = AppGenesis::new(&args.chain_id, app_state);
+            genesis.app_name = "appd".into();
+            genesis.app_version = release.name.into();
+            (genesis, "generated genesis".to_owned())
+        }
+    };
+    // Everything that can be checked is checked before anything is written.
+    manager
+        .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
+        .with_context(|| format!("{source} is not a valid genesis for release {}", release.name))?;
+
+    let root_existed = home.root().exists();
+    home.create_dirs()?;
+    let result = (|| -> anyhow::Result<_> {
+        std::fs::write(home.genesis_file(), serde_json::to_vec_pretty(&genesis)?)
+            .with_context(|| format!("cannot write {}", home.genesis_file().display()))?;
+        let storage = Storage::create(&home.state_file(), Layout::V1)?;
+        let config = AppConfig {
+            home: Some(home.root().to_owned()),
+            authority: AUTHORITY.to_owned(),
+            ..AppConfig::default()
+        };
+        let mut app = App::new(storage, manager, app_upgrades::registry_up_to(release.name)?, config)?;
+        Ok(app.init_chain(&genesis)?)
+    })();
+    let info = match result {
+        Ok(info) => info,
+        Err(err) => {
+            // Leave the home as it was: no half-initialised chain.
+            let _ = std::fs::remove_file(home.state_file());
+            let _ = std::fs::remove_file(home.genesis_file());
+            let _ = std::fs::remove_dir(home.data_dir());
+            let _ = std::fs::remove_dir(home.config_dir());
+            if !root_existed {
+                let _ = std::fs::remove_dir(home.root());
+            }
+            return Err(err.context(format!("cannot initialise {} from {source}", home.root().display())));
+        }
+    };
+    let accounts = genesis
+        .app_state
+        .get("auth")
+        .and_then(|a| a.get("accounts"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    println!(
+        "initialised chain {} as release {} in {}: {} accounts, height {}, app hash {}",
+        genesis.chain_id,
+        release.name,
+        home.root().display(),
+        accounts,
+        info.height,
+        info.app_hash
+    );
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! `appd upgrade schedule|cancel|show`.
+
+use anyhow::bail;
+use serde_json::json;
+use upgrade_runtime::store::StateDelta;
+use upgrade_runtime::upgrade::{
+    MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, app_version, done_history, handle_upgrade_msg,
+    pending_plan,
+};
+use upgrade_runtime::{Msg, Tx, VersionMap};
+
+use crate::cli::{OutputFormat, UpgradeCommand};
+use crate::home::Home;
+use crate::mempool::Mempool;
+use crate::node::{AUTHORITY, open_for_reading};
+
+/// Runs the command.
+pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
+    match command {
+        UpgradeCommand::Schedule {
+            home,
+            name,
+            height,
+            info,
+            from,
+        } => {
+            let msg = json!({
+                "@type": MSG_SOFTWARE_UPGRADE,
+                "authority": from.as_deref().unwrap_or(AUTHORITY),
+                "plan": {"name": name, "height": height, "info": info},
+            });
+            submit(&Home::new(&home.home), from, msg, &format!("schedule upgrade {name} at height {height}"))
+        }
+        UpgradeCommand::Cancel { home, from } => {
+            let msg = json!({
+                "@type": MSG_CANCEL_UPGRADE,
+                "authority": from.as_deref().unwrap_or(AUTHORITY),
+            });
+            submit(&Home::new(&home.home), from, msg, "cancel the pending upgrade")
+        }
+        UpgradeCommand::Show { home, output } => show(&Home::new(&home.home), output),
+    }
+}
+
+/// Checks the transaction against the latest state (like CheckTx) and, if it
+/// passes, queues it for the next block.
+fn submit(home: &Home, from: Option<String>, msg: serde_json::Value, what: &str) -> anyhow::Result<()> {
+    let app = open_for_reading(home)?;
+    let signer = from.unwrap_or_else(|| AUTHORITY.to_owned());
+    let msg: Msg = serde_json::from_value(msg)?;
+    let next_height = app.last_commit().map_or(1, |c| c.height + 1);
+    let mut scratch = StateDelta::new(app.snapshot()?);
+    if let Err(err) = handle_upgrade_msg(&mut scratch, &msg, &signer, AUTHORITY, next_height) {
+        bail!("transaction refused: {err}");
+    }
+    let tx = Tx {
+        signer,
+        msgs: vec![msg],
+    };
+    let seq = Mempool::submit(&home.mempool_file(), tx)?;
+    println!("submitted transaction #{seq} to {what}; it is included in the next block (`appd start`)");
+    Ok(())
+}
+
+fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
+    let app = open_for_reading(home)?;
+    let snapshot = app.snapshot()?;
+    let plan = pending_plan(&snapshot)?;
+    let done = done_history(&snapshot)?;
+    let versions = VersionMap::load(&snapshot)?;
+    let version = app_version(&snapshot)?;
+    match output {
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "pending_plan": plan,
+                "done": done,
+                "app_version": version,
+                "version_map": versions,
+            }))?
+        ),
+        OutputFormat::Text => {
+            match &plan {
+                Some(p) => println!("pending plan: {} at height {} ({})", p.name, p.height, p.info),
+                None => println!("pending plan: none"),
+            }
+            println!("app version:  {version}");
+            println!("done:");
+            for d in &done {
+                println!("  {} at height {}", d.name, d.height);
+            }
+            println!("version map:");
+            for (m, v) in versions.iter() {
+                println!("  {m}: {v}");
+            }
+        }
+    }
+    Ok(())
+}

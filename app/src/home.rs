@@ -1,0 +1,103 @@
+//! The node home: where config and data live, and checks that it is one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Paths inside a node home.
+#[derive(Clone, Debug)]
+pub struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    /// Resolves `--home` (expanding a leading `~`).
+    pub fn new(arg: &str) -> Self {
+        let root = match arg.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(rest))
+                .unwrap_or_else(|| PathBuf::from(arg)),
+            None => PathBuf::from(arg),
+        };
+        Home { root }
+    }
+
+    /// The home directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `config/`.
+    pub fn config_dir(&self) -> PathBuf {
+        self.root.join("config")
+    }
+
+    /// `data/`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// `config/genesis.json`.
+    pub fn genesis_file(&self) -> PathBuf {
+        self.config_dir().join("genesis.json")
+    }
+
+    /// `data/state.redb`.
+    pub fn state_file(&self) -> PathBuf {
+        self.data_dir().join("state.redb")
+    }
+
+    /// `data/mempool.json`: transactions submitted for the next block.
+    pub fn mempool_file(&self) -> PathBuf {
+        self.data_dir().join("mempool.json")
+    }
+
+    /// `data/upgrade-info.json`.
+    pub fn upgrade_info_file(&self) -> PathBuf {
+        self.data_dir().join("upgrade-info.json")
+    }
+
+    /// Fails unless this is an initialised node home.
+    pub fn require_initialised(&self) -> anyhow::Result<()> {
+        if !self.root.is_dir() {
+            bail!(
+                "no node home at {}: the directory does not exist; run `appd init --home {}` first",
+                self.root.display(),
+                self.root.display()
+            );
+        }
+        let state = self.state_file();
+        if !state.is_file() {
+            bail!(
+                "{} is not an appd node home: {} is missing; run `appd init --home {}` to create one, or pass the right --home",
+                self.root.display(),
+                state.display(),
+                self.root.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Fails if the home already holds a chain.
+    pub fn require_uninitialised(&self) -> anyhow::Result<()> {
+        if self.state_file().exists() {
+            bail!(
+                "{} already holds a chain ({} exists); use another --home or remove it",
+                self.root.display(),
+                self.state_file().display()
+            );
+        }
+        if self.root.is_file() {
+            bail!("--home {} is a file, not a directory", self.root.display());
+        }
+        Ok(())
+    }
+
+    /// Creates `config/` and `data/`.
+    pub fn create_dirs(&self) -> anyhow::Result<()> {
+        for dir in [self.config_dir(), self.data_dir()] {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        Ok(())
+    }
+}

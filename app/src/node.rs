@@ -1,0 +1,65 @@
+//! Opening a node: the release the binary acts as, its modules and
+//! upgrade handlers, over the home's state file.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, bail};
+use app_upgrades::{Release, registry_up_to, release, release_names};
+use upgrade_runtime::VersionMap;
+use upgrade_runtime::app::{App, AppConfig};
+use upgrade_runtime::store::Storage;
+
+use crate::home::Home;
+
+/// The upgrade authority: the address of the `gov` module account, as on
+/// Cosmos chains (first 20 bytes of SHA-256 of "gov", bech32 `cosmos`).
+pub const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
+
+/// The release called `name`, or the newest.
+pub fn resolve_release(name: Option<&str>) -> anyhow::Result<Release> {
+    let name = name.unwrap_or_else(app_upgrades::newest);
+    match release(name) {
+        Some(r) => Ok(r),
+        None => bail!(
+            "unknown release {name:?}: this binary knows {}",
+            release_names().join(", ")
+        ),
+    }
+}
+
+/// Opens the home's state as `release`, with the node settings given.
+pub fn open_app(home: &Home, release: &Release, skip_heights: &[u64]) -> anyhow::Result<App> {
+    home.require_initialised()?;
+    let storage = Storage::open(&home.state_file())?;
+    let manager = release.manager()?;
+    let upgrades = registry_up_to(release.name)?;
+    let config = AppConfig {
+        home: Some(home.root().to_owned()),
+        skip_heights: skip_heights.iter().copied().collect::<BTreeSet<_>>(),
+        authority: AUTHORITY.to_owned(),
+    };
+    App::new(storage, manager, upgrades, config)
+        .with_context(|| format!("cannot start as release {}", release.name))
+}
+
+/// Opens the home for reading, as the release whose module versions match
+/// the state (so read-only commands work whatever release wrote it).
+pub fn open_for_reading(home: &Home) -> anyhow::Result<App> {
+    home.require_initialised()?;
+    let stored = {
+        let storage = Storage::open(&home.state_file())?;
+        VersionMap::load(&storage.snapshot()?)?
+    };
+    let matching = app_upgrades::releases()
+        .into_iter()
+        .rev()
+        .find(|r| r.manager().map(|m| m.version_map() == stored).unwrap_or(false));
+    match matching {
+        Some(release) => open_app(home, &release, &[]),
+        None => bail!(
+            "the state in {} has module versions {stored:?}, which no release of this binary ({}) has",
+            home.state_file().display(),
+            release_names().join(", ")
+        ),
+    }
+}
