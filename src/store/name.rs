@@ -18,10 +18,13 @@ pub fn is_reserved(name: &str) -> bool {
     RESERVED_STORES.contains(&name)
 }
 
-/// Checks that `name` can serve as a store name: 1 to 64 bytes of `[a-z0-9_-]`.
+/// Checks that `name` can serve as a store name: 1 to 64 bytes of `[a-z0-9_]`.
 ///
 /// The restriction keeps the v1 physical key `s/k:<store>/<key>` unambiguous
-/// (no `/` in a store name) and v2 table names readable.
+/// (no `/` in a store name), and makes the byte order of v1 physical keys
+/// equal to the (store name, key) order the lazy migration walks: every
+/// allowed byte sorts after `/`, so `bank/...` comes before `bank2/...` just
+/// as `bank` comes before `bank2`.
 ///
 /// # Errors
 ///
@@ -33,9 +36,9 @@ pub fn validate_store_name(name: &str) -> Result<(), StoreError> {
         Some("it is longer than 64 bytes")
     } else if !name
         .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
-        Some("only lowercase ASCII letters, digits, '_' and '-' are allowed")
+        Some("only lowercase ASCII letters, digits and '_' are allowed")
     } else {
         None
     };
@@ -55,7 +58,8 @@ mod tests {
     #[test]
     fn accepts_module_names_and_rejects_ambiguous_ones() {
         assert!(validate_store_name("bank").is_ok());
-        assert!(validate_store_name("fee_grant-2").is_ok());
+        assert!(validate_store_name("fee_grant2").is_ok());
+        assert!(validate_store_name("fee-grant").is_err());
         assert!(validate_store_name("").is_err());
         assert!(validate_store_name("a/b").is_err());
         assert!(validate_store_name("Bank").is_err());
