@@ -2,7 +2,7 @@
 
 use super::{App, AppError};
 use crate::manager::CODE_UNKNOWN_MSG;
-use crate::store::{CommitInfo, Snapshot, StateDelta};
+use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
     AppliedUpgrade, PreBlock, apply_upgrade, clear_plan, handle_upgrade_msg, is_upgrade_msg,
@@ -207,9 +207,16 @@ impl App {
     /// A backend failure; nothing is committed then.
     pub fn commit(&mut self, block: Block) -> Result<CommitInfo, AppError> {
         let (_, changes) = block.delta.into_parts();
-        let info = self
-            .storage
-            .commit(block.height, changes, &block.node_meta)?;
+        let start_migration = block
+            .applied_upgrade
+            .as_ref()
+            .is_some_and(|u| u.store_migration_started);
+        let options = CommitOptions {
+            node_meta: &block.node_meta,
+            start_migration,
+            migration_batch: self.config.migration_batch,
+        };
+        let info = self.storage.commit(block.height, changes, &options)?;
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
         Ok(info)
     }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{App, AppError};
 use crate::commitment::LatticeHash;
 use crate::genesis::{AppGenesis, UPGRADE_SECTION, UpgradeSection};
-use crate::store::{CommitInfo, StateDelta};
+use crate::store::{CommitInfo, CommitOptions, StateDelta};
 
 /// Node metadata key of the chain id.
 pub(crate) const CHAIN_ID_META: &str = "chain_id";
@@ -68,7 +68,10 @@ impl App {
         let info = self.storage.commit(
             height,
             changes,
-            &[(CHAIN_ID_META, genesis.chain_id.as_bytes().to_vec())],
+            &CommitOptions {
+                node_meta: &[(CHAIN_ID_META, genesis.chain_id.as_bytes().to_vec())],
+                ..CommitOptions::default()
+            },
         )?;
         tracing::info!(chain_id = %genesis.chain_id, height, app_hash = %info.app_hash, "initialised chain");
         Ok(info)

@@ -16,8 +16,12 @@ use crate::manager::ModuleManager;
 use crate::store::{CommitInfo, Snapshot, Storage};
 use crate::upgrade::{UpgradeRegistry, app_version, done_history};
 
+/// Keys a block moves from layout v1 to v2 while a lazy migration runs,
+/// unless the node sets otherwise.
+pub const DEFAULT_MIGRATION_BATCH: u64 = 10_000;
+
 /// Node settings that are not consensus state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AppConfig {
     /// Where `data/upgrade-info.json` is written when the node halts for an
     /// upgrade (`None`: not written, e.g. in memory).
@@ -26,6 +30,20 @@ pub struct AppConfig {
     pub skip_heights: BTreeSet<u64>,
     /// The address allowed to schedule and cancel upgrades.
     pub authority: String,
+    /// Keys moved from layout v1 to v2 per block during a lazy migration
+    /// (0 pauses it). Node-local: the app hash does not depend on it.
+    pub migration_batch: u64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            home: None,
+            skip_heights: BTreeSet::new(),
+            authority: String::new(),
+            migration_batch: DEFAULT_MIGRATION_BATCH,
+        }
+    }
 }
 
 /// A running application: storage, modules, the upgrades it can apply.

@@ -2,10 +2,12 @@
 //! write deltas over committed snapshots, backends and physical layouts.
 
 mod backend;
+mod boundary;
 mod changeset;
 mod delta;
 mod error;
 mod layout;
+mod lazy_migration;
 mod memory;
 mod merge;
 mod module_store;
@@ -13,15 +15,18 @@ mod name;
 mod range;
 mod read;
 mod redb_backend;
+mod router;
 mod snapshot;
 mod storage;
 mod write;
 
 pub use backend::{Backend, TableOp, TableRead, TableWrite};
+pub use boundary::{Boundary, BoundaryError};
 pub use changeset::ChangeSet;
 pub use delta::StateDelta;
 pub use error::StoreError;
 pub use layout::{Layout, MIGRATION_TABLE, Placement, UPGRADE_TABLE, V1_TABLE, V2_TABLE_PREFIX};
+pub use lazy_migration::BatchReport;
 pub use memory::MemoryBackend;
 pub use merge::{OverlayItem, merge_overlay};
 pub use module_store::{ModuleReader, ModuleStore};
@@ -32,6 +37,7 @@ pub use name::{
 pub use range::{KeyRange, prefix_successor};
 pub use read::{KvIter, KvPair, StateRead, paged};
 pub use redb_backend::RedbBackend;
+pub use router::{LayoutState, MigrationCounters};
 pub use snapshot::Snapshot;
-pub use storage::{APP_HASH_TABLE, CommitInfo, META_TABLE, Storage};
+pub use storage::{APP_HASH_TABLE, CommitInfo, CommitOptions, META_TABLE, Storage};
 pub use write::StateWrite;

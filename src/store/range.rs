@@ -110,6 +110,7 @@ mod tests {
         assert!(!r.contains(b"ac"));
         assert!(!r.contains(b"ab"));
         assert_eq!(prefix_successor(b"\xff\xff"), None);
-        assert_eq!(KeyRange::prefix(b""), KeyRange::all());
+        assert!(KeyRange::prefix(b"").contains(b"\xff\xff"));
+        assert!(KeyRange::prefix(b"").contains(b""));
     }
 }

@@ -1,56 +1,40 @@
 //! A read-only view of the last committed state.
 
-use super::{
-    KeyRange, KvIter, Layout, MIGRATION_STORE, MIGRATION_TABLE, Placement, StateRead, StoreError,
-    TableRead, paged,
-};
-
-/// Pairs fetched per backend round trip while iterating.
-const PAGE: usize = 512;
+use super::router::{LayoutState, RoutedReader};
+use super::{KeyRange, KvIter, StateRead, StoreError, TableRead};
 
 /// The committed state as of one commit. It owns a backend read
-/// transaction, so it stays consistent while later blocks commit.
+/// transaction, so it stays consistent while later blocks commit, and reads
+/// through the layout router as of that commit.
 pub struct Snapshot {
     reader: Box<dyn TableRead>,
-    layout: Layout,
+    layout: LayoutState,
 }
 
 impl Snapshot {
-    pub(crate) fn new(reader: Box<dyn TableRead>, layout: Layout) -> Self {
+    pub(crate) fn new(reader: Box<dyn TableRead>, layout: LayoutState) -> Self {
         Snapshot { reader, layout }
     }
 
-    /// The layout this snapshot reads from.
-    pub fn layout(&self) -> Layout {
-        self.layout
+    /// Where module data stood at this commit.
+    pub fn layout_state(&self) -> &LayoutState {
+        &self.layout
     }
 
-    fn placement(&self, store: &str) -> Placement {
-        if store == MIGRATION_STORE {
-            return Placement {
-                table: MIGRATION_TABLE.to_owned(),
-                prefix: Vec::new(),
-            };
+    fn routed(&self) -> RoutedReader<'_> {
+        RoutedReader {
+            reader: self.reader.as_ref(),
+            state: &self.layout,
         }
-        Placement::of(store, self.layout)
     }
 }
 
 impl StateRead for Snapshot {
     fn get(&self, store: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let place = self.placement(store);
-        self.reader.get(&place.table, &place.physical_key(key))
+        self.routed().get(store, key)
     }
 
     fn range(&self, store: &str, range: KeyRange) -> Result<KvIter<'_>, StoreError> {
-        let place = self.placement(store);
-        Ok(paged(range, PAGE, move |range, limit| {
-            let physical = place.physical_range(range);
-            let pairs = self.reader.range(&place.table, &physical, limit)?;
-            Ok(pairs
-                .into_iter()
-                .map(|(k, v)| (place.logical_key(&k), v))
-                .collect())
-        }))
+        Ok(self.routed().range(store, range))
     }
 }

@@ -5,9 +5,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::lazy_migration::{
+    BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
+};
+use super::router::{LayoutState, MigrationCounters};
 use super::{
-    Backend, ChangeSet, Layout, MIGRATION_STORE, MIGRATION_TABLE, MemoryBackend, Placement,
-    RedbBackend, Snapshot, StoreError, TableRead,
+    Backend, Boundary, ChangeSet, Layout, MIGRATION_STORE, MIGRATION_TABLE, MemoryBackend,
+    Placement, RedbBackend, Snapshot, StoreError, TableOp, TableRead, TableWrite,
 };
 use crate::commitment::{AppHash, LatticeHash};
 
@@ -21,7 +25,6 @@ const FORMAT: &[u8] = b"upgrade-runtime/state/1";
 const HEIGHT_KEY: &[u8] = b"height";
 const APP_HASH_KEY: &[u8] = b"app_hash";
 const LATTICE_KEY: &[u8] = b"lattice";
-const LAYOUT_KEY: &[u8] = b"layout";
 
 /// Height and app hash of a commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -32,13 +35,27 @@ pub struct CommitInfo {
     pub app_hash: AppHash,
 }
 
+/// Node-local work that commits with a block.
+#[derive(Clone, Debug, Default)]
+pub struct CommitOptions<'a> {
+    /// Node-local metadata entries (outside the app hash).
+    pub node_meta: &'a [(&'a str, Vec<u8>)],
+    /// Start the lazy v1 -> v2 migration in this commit.
+    pub start_migration: bool,
+    /// Keys to move from v1 to v2 in this commit while a migration runs
+    /// (0 pauses it).
+    pub migration_batch: u64,
+}
+
 /// Logical state kept on a backend. Owns the running lattice hash, so each
-/// commit costs O(its changes).
+/// commit costs O(its changes), and the layout router's state.
 pub struct Storage {
     backend: Box<dyn Backend>,
-    layout: Layout,
+    layout: LayoutState,
+    counters: MigrationCounters,
     lattice: LatticeHash,
     last: Option<CommitInfo>,
+    last_batch: Option<BatchReport>,
 }
 
 impl Storage {
@@ -65,34 +82,35 @@ impl Storage {
     ///
     /// # Errors
     ///
-    /// [`StoreError::StateFile`] or [`StoreError::Corrupt`] naming what is wrong.
+    /// [`StoreError::StateFile`] naming what is wrong.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let backend = RedbBackend::open(path)?;
         Self::load(Box::new(backend)).map_err(|e| match e {
             StoreError::Corrupt { what, reason } => StoreError::StateFile {
                 path: path.to_owned(),
-                reason: format!("corrupt {what}: {reason}"),
+                reason: format!("corrupt {what}: {reason}; the node refuses to start rather than guess"),
             },
             other => other,
         })
     }
 
     fn initialise(backend: Box<dyn Backend>, layout: Layout) -> Result<Self, StoreError> {
+        let state = match layout {
+            Layout::V1 => LayoutState::V1,
+            Layout::V2 => LayoutState::V2,
+        };
+        let counters = MigrationCounters::default();
         let mut txn = backend.begin_write()?;
-        txn.write_batch(
-            META_TABLE,
-            vec![(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))],
-        )?;
-        txn.write_batch(
-            MIGRATION_TABLE,
-            vec![(LAYOUT_KEY.to_vec(), Some(vec![layout.to_byte()]))],
-        )?;
+        txn.write_batch(META_TABLE, vec![(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))])?;
+        persist(txn.as_mut(), &state, &counters)?;
         txn.commit()?;
         Ok(Storage {
             backend,
-            layout,
+            layout: state,
+            counters,
             lattice: LatticeHash::new(),
             last: None,
+            last_batch: None,
         })
     }
 
@@ -117,29 +135,37 @@ impl Storage {
                 });
             }
         }
-        let layout = match reader.get(MIGRATION_TABLE, LAYOUT_KEY)? {
-            Some(bytes) => Layout::from_bytes(&bytes)?,
-            None => {
-                return Err(StoreError::Corrupt {
-                    what: format!(
-                        "store layout version (table {MIGRATION_TABLE:?}, key \"layout\")"
-                    ),
-                    reason: "missing".into(),
-                });
-            }
-        };
+        let (layout, counters) = read_layout(reader.as_ref())?;
         let (lattice, last) = read_commit_meta(reader.as_ref())?;
         Ok(Storage {
             backend,
             layout,
+            counters,
             lattice,
             last,
+            last_batch: None,
         })
     }
 
-    /// The layout module data is kept in.
+    /// The store layout version module data is kept in (v1 until a
+    /// migration completes).
     pub fn layout(&self) -> Layout {
-        self.layout
+        self.layout.layout()
+    }
+
+    /// Where module data stands, including a running migration's boundary.
+    pub fn layout_state(&self) -> &LayoutState {
+        &self.layout
+    }
+
+    /// The lazy migration's counters.
+    pub fn migration_counters(&self) -> MigrationCounters {
+        self.counters
+    }
+
+    /// What the last commit's migration batch did, if one ran.
+    pub fn last_batch(&self) -> Option<&BatchReport> {
+        self.last_batch.as_ref()
     }
 
     /// The last commit, or `None` before `init_chain` committed.
@@ -158,7 +184,7 @@ impl Storage {
     ///
     /// A backend failure.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        Ok(Snapshot::new(self.backend.begin_read()?, self.layout))
+        Ok(Snapshot::new(self.backend.begin_read()?, self.layout.clone()))
     }
 
     /// The app hash committed at `height`, if that height was committed here.
@@ -186,7 +212,8 @@ impl Storage {
     }
 
     /// Commits `changes` as `height` in one backend transaction, together with
-    /// the new lattice, app hash, height and any node-local `meta` entries.
+    /// the new lattice, app hash and height, node-local metadata, and, while a
+    /// lazy migration runs, the next batch of moved keys and its boundary.
     /// Nothing is written if any step fails.
     ///
     /// # Errors
@@ -197,7 +224,7 @@ impl Storage {
         &mut self,
         height: u64,
         changes: ChangeSet,
-        meta: &[(&str, Vec<u8>)],
+        options: &CommitOptions<'_>,
     ) -> Result<CommitInfo, StoreError> {
         if changes.store(MIGRATION_STORE).is_some() {
             return Err(StoreError::ReservedStore {
@@ -206,17 +233,39 @@ impl Storage {
             });
         }
         let mut lattice = self.lattice.clone();
+        let mut counters = self.counters;
+        let mut layout = self.layout.clone();
         let mut txn = self.backend.begin_write()?;
-        for (store, writes) in changes.into_stores() {
-            let place = Placement::of(&store, self.layout);
-            let (keys, ops): (Vec<Vec<u8>>, Vec<_>) = writes
-                .into_iter()
-                .map(|(k, v)| (k.clone(), (place.physical_key(&k), v)))
-                .unzip();
-            let news: Vec<Option<Vec<u8>>> = ops.iter().map(|(_, v)| v.clone()).collect();
-            let olds = txn.write_batch(&place.table, ops)?;
-            for ((key, old), new) in keys.iter().zip(&olds).zip(&news) {
-                lattice.update(&store, key, old.as_deref(), new.as_deref());
+        if options.start_migration && layout == LayoutState::V1 {
+            counters = MigrationCounters {
+                moved: 0,
+                left: count_v1(txn.as_ref())?,
+                started_height: height,
+                completed_height: 0,
+            };
+            layout = LayoutState::Migrating(Boundary::NotStarted);
+            persist(txn.as_mut(), &layout, &counters)?;
+            tracing::info!(height, keys = counters.left, "lazy store migration v1 -> v2 started");
+        }
+        write_changes(txn.as_mut(), &layout, changes, &mut lattice, &mut counters)?;
+        let mut batch_report = None;
+        if let LayoutState::Migrating(boundary) = &layout {
+            if options.migration_batch > 0 {
+                let (next, report) =
+                    move_batch(txn.as_mut(), boundary, options.migration_batch, &mut counters, height)?;
+                tracing::info!(
+                    height,
+                    moved = report.moved,
+                    total_moved = report.counters.moved,
+                    left = report.counters.left,
+                    boundary = %report.boundary,
+                    completed = report.completed,
+                    "lazy store migration batch"
+                );
+                layout = next;
+                batch_report = Some(report);
+            } else {
+                persist(txn.as_mut(), &layout, &counters)?;
             }
         }
         let info = CommitInfo {
@@ -229,22 +278,114 @@ impl Storage {
             (LATTICE_KEY.to_vec(), Some(lattice.to_bytes())),
         ];
         meta_ops.extend(
-            meta.iter()
+            options
+                .node_meta
+                .iter()
                 .map(|(k, v)| (format!("app:{k}").into_bytes(), Some(v.clone()))),
         );
         txn.write_batch(META_TABLE, meta_ops)?;
         txn.write_batch(
             APP_HASH_TABLE,
-            vec![(
-                height.to_be_bytes().to_vec(),
-                Some(info.app_hash.0.to_vec()),
-            )],
+            vec![(height.to_be_bytes().to_vec(), Some(info.app_hash.0.to_vec()))],
         )?;
         txn.commit()?;
         self.lattice = lattice;
+        self.layout = layout;
+        self.counters = counters;
         self.last = Some(info);
+        self.last_batch = batch_report;
         Ok(info)
     }
+}
+
+/// Writes a block's changes where the router says each key lives, updating
+/// the lattice with each key's old and new value.
+fn write_changes(
+    txn: &mut dyn TableWrite,
+    layout: &LayoutState,
+    changes: ChangeSet,
+    lattice: &mut LatticeHash,
+    counters: &mut MigrationCounters,
+) -> Result<(), StoreError> {
+    for (store, writes) in changes.into_stores() {
+        let v1 = Placement::of(&store, Layout::V1);
+        let v2 = Placement::of(&store, Layout::V2);
+        let mut groups: [(Placement, Vec<Vec<u8>>, Vec<TableOp>); 2] =
+            [(v1, Vec::new(), Vec::new()), (v2, Vec::new(), Vec::new())];
+        for (key, value) in writes {
+            let side = match layout {
+                LayoutState::V1 => 0,
+                LayoutState::V2 => 1,
+                LayoutState::Migrating(boundary) => {
+                    // Keys not yet moved stay in v1 until their batch comes;
+                    // brand-new keys go straight to v2.
+                    if !boundary.covers(&store, &key)
+                        && txn.get(&groups[0].0.table, &groups[0].0.physical_key(&key))?.is_some()
+                    {
+                        0
+                    } else {
+                        1
+                    }
+                }
+            };
+            let (place, keys, ops) = &mut groups[side];
+            ops.push((place.physical_key(&key), value));
+            keys.push(key);
+        }
+        for (side, (place, keys, ops)) in groups.into_iter().enumerate() {
+            if ops.is_empty() {
+                continue;
+            }
+            let news: Vec<Option<Vec<u8>>> = ops.iter().map(|(_, v)| v.clone()).collect();
+            let olds = txn.write_batch(&place.table, ops)?;
+            for ((key, old), new) in keys.iter().zip(&olds).zip(&news) {
+                lattice.update(&store, key, old.as_deref(), new.as_deref());
+                if side == 0 && old.is_some() && new.is_none() && matches!(layout, LayoutState::Migrating(_)) {
+                    counters.left = counters.left.saturating_sub(1);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_layout(reader: &dyn TableRead) -> Result<(LayoutState, MigrationCounters), StoreError> {
+    let layout_what = || format!("store layout version (table {MIGRATION_TABLE:?}, key \"layout\")");
+    let layout = match reader.get(MIGRATION_TABLE, LAYOUT_KEY)? {
+        Some(bytes) => Layout::from_bytes(&bytes)?,
+        None => {
+            return Err(StoreError::Corrupt {
+                what: layout_what(),
+                reason: "missing".into(),
+            });
+        }
+    };
+    let counters = match reader.get(MIGRATION_TABLE, COUNTERS_KEY)? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            what: format!("migration counters (table {MIGRATION_TABLE:?}, key \"counters\")"),
+            reason: e.to_string(),
+        })?,
+        None => MigrationCounters::default(),
+    };
+    let boundary = match reader.get(MIGRATION_TABLE, BOUNDARY_KEY)? {
+        Some(bytes) => Some(Boundary::decode(&bytes).map_err(|e| StoreError::Corrupt {
+            what: format!("migration boundary (table {MIGRATION_TABLE:?}, key \"boundary\")"),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let state = match (layout, boundary) {
+        (Layout::V1, None) => LayoutState::V1,
+        (Layout::V2, None) => LayoutState::V2,
+        (Layout::V1, Some(Boundary::Complete)) | (Layout::V2, Some(_)) => {
+            return Err(StoreError::Corrupt {
+                what: "migration boundary".into(),
+                reason: format!("it disagrees with the store layout version {layout:?}"),
+            });
+        }
+        (Layout::V1, Some(b)) => LayoutState::Migrating(b),
+    };
+    Ok((state, counters))
 }
 
 fn decode_hash(bytes: &[u8], what: &str) -> Result<AppHash, StoreError> {

@@ -75,6 +75,7 @@ pub struct UpgradeContext<'a> {
     pub(crate) cfg: &'a Configurator,
     pub(crate) height: u64,
     pub(crate) report: MigrationReport,
+    pub(crate) start_store_migration: bool,
 }
 
 impl UpgradeContext<'_> {
@@ -101,6 +102,14 @@ impl UpgradeContext<'_> {
                 .run_migrations(&mut *self.state, self.cfg, &from_vm, self.height)?;
         self.report.steps.extend(report.steps);
         Ok(vm)
+    }
+
+    /// Starts the lazy store migration from layout v1 to v2 as one of the
+    /// upgrade's steps: from the upgrade's commit on, every block moves a
+    /// batch of keys until layout v1 is drained. A no-op on a node already
+    /// on v2 (the app hash does not depend on the layout).
+    pub fn start_store_migration(&mut self) {
+        self.start_store_migration = true;
     }
 
     /// A context for one module, for release logic beyond its migrations.

@@ -106,6 +106,8 @@ pub struct AppliedUpgrade {
     pub migrations: MigrationReport,
     /// Keys moved and removed by store upgrades.
     pub store_upgrades: StoreUpgradeReport,
+    /// Whether the handler started the lazy store migration.
+    pub store_migration_started: bool,
 }
 
 /// Applies `upgrade` for `plan` into `state`: store upgrades, the handler
@@ -172,9 +174,11 @@ fn run_upgrade(
         cfg,
         height,
         report: MigrationReport::default(),
+        start_store_migration: false,
     };
     let to_versions = (upgrade.handler)(&mut ctx, plan, from_vm)?;
     let migrations = std::mem::take(&mut ctx.report);
+    let store_migration_started = ctx.start_store_migration;
     to_versions.store(&mut *state)?;
     let version = app_version(&*state)? + 1;
     set_app_version(&mut *state, version);
@@ -189,6 +193,7 @@ fn run_upgrade(
         app_version: version,
         migrations,
         store_upgrades: store_report,
+        store_migration_started,
     })
 }
 

@@ -1,0 +1,145 @@
+//! The auth genesis section: validation, InitGenesis and ExportGenesis.
+//!
+//! Shape (Cosmos SDK): `{"params": {...}, "accounts": [Any, ...]}`. Export
+//! lists accounts in address order (length, then bytes: the order of Cosmos'
+//! length-prefixed keys) whatever the store encoding, so export -> import ->
+//! export is the identity and every version exports the same state alike.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use serde_json::{Map, Value, json};
+use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
+
+use super::account::Account;
+use super::keys::Encoding;
+use super::params::AuthParams;
+use crate::address::Address;
+use crate::json::{index_path, parse_at};
+
+/// A validated auth section.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct AuthGenesis {
+    pub(crate) params: AuthParams,
+    pub(crate) accounts: Vec<Account>,
+}
+
+/// Validates a section and returns it typed.
+pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
+    let Some(section) = genesis.as_object() else {
+        return Err(ValidationError::new("", "expected an object with params and accounts"));
+    };
+    if let Some(unknown) = section.keys().find(|k| !["params", "accounts"].contains(&k.as_str())) {
+        return Err(ValidationError::new(
+            unknown.as_str(),
+            "unknown field; the auth section has params and accounts",
+        ));
+    }
+    let params: AuthParams = match section.get("params") {
+        Some(p) => parse_at(p, "params")?,
+        None => return Err(ValidationError::new("params", "missing")),
+    };
+    params.validate("params")?;
+    let raw_accounts = match section.get("accounts") {
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(ValidationError::new("accounts", "expected an array")),
+        None => return Err(ValidationError::new("accounts", "missing")),
+    };
+    let mut accounts = Vec::with_capacity(raw_accounts.len());
+    let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
+    let mut by_number: BTreeMap<u64, usize> = BTreeMap::new();
+    for (i, raw) in raw_accounts.iter().enumerate() {
+        let path = index_path("accounts", i);
+        let account = Account::from_json(raw, &path)?;
+        match by_address.entry(account.address().clone()) {
+            Entry::Occupied(first) => {
+                return Err(ValidationError::new(
+                    join_path(&path, &account.address_path()),
+                    format!(
+                        "duplicate address {} (also at {})",
+                        account.address(),
+                        index_path("accounts", *first.get())
+                    ),
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+        if let Some(number) = account.account_number() {
+            match by_number.entry(number) {
+                Entry::Occupied(first) => {
+                    return Err(ValidationError::new(
+                        join_path(&path, &account.account_number_path()),
+                        format!(
+                            "duplicate account number {number} (also at {})",
+                            index_path("accounts", *first.get())
+                        ),
+                    ));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
+            }
+        }
+        accounts.push(account);
+    }
+    Ok(AuthGenesis { params, accounts })
+}
+
+/// The section of a new chain: default params, no accounts.
+pub(crate) fn default_genesis() -> Value {
+    json!({ "params": AuthParams::default().to_json(), "accounts": [] })
+}
+
+/// Writes a validated section in `encoding`.
+pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &AuthGenesis) {
+    let mut store = ctx.store();
+    store.set(encoding.params_key(), genesis.params.to_json().to_string());
+    for account in &genesis.accounts {
+        store.set(encoding.account_key(account.address()), account.encode());
+        if let Some(key) = account.account_number().and_then(|n| encoding.account_number_key(n)) {
+            store.set(key, account.address().as_bytes());
+        }
+    }
+}
+
+/// Reads the section back from a store written in `encoding`.
+pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, ModuleError> {
+    let reader = ctx.own();
+    let store = reader.name().to_owned();
+    match Encoding::detect(&reader)? {
+        Some(found) if found == encoding => {}
+        Some(found) => {
+            return Err(ModuleError::Rejected(format!(
+                "auth state is encoded as version {} but this binary runs auth at version {}; run the auth migrations first",
+                found.version(),
+                encoding.version()
+            )));
+        }
+        None => {
+            return Err(ModuleError::corrupt(&store, encoding.params_key(), "auth params are missing; was InitGenesis run?"));
+        }
+    }
+    let params_key = encoding.params_key();
+    let params = reader
+        .get(params_key)?
+        .ok_or_else(|| ModuleError::corrupt(&store, params_key, "missing params"))?;
+    let params: Value = serde_json::from_slice(&params)
+        .map_err(|e| ModuleError::corrupt(&store, params_key, format!("params are not JSON: {e}")))?;
+    let mut accounts: Vec<(Address, Value)> = Vec::new();
+    for item in reader.prefix(encoding.accounts_prefix())? {
+        let (key, value) = item?;
+        let address = encoding
+            .address_of_account_key(&key)
+            .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
+        let value: Value = serde_json::from_slice(&value)
+            .map_err(|e| ModuleError::corrupt(&store, &key, format!("account is not JSON: {e}")))?;
+        accounts.push((address, value));
+    }
+    accounts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Map::new();
+    out.insert("params".into(), params);
+    out.insert("accounts".into(), Value::Array(accounts.into_iter().map(|(_, v)| v).collect()));
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,102 @@
+//! `auth`: accounts, their numbers and sequences.
+//!
+//! The module is built at a consensus version ([`Auth::new`]) and writes its
+//! store in that version's [`Encoding`]; the genesis JSON is the same at
+//! every version. Other modules read accounts through [`account`],
+//! [`has_account`] and friends over a read-only view of this store.
+
+mod account;
+mod genesis;
+mod keys;
+mod legacy_v1;
+mod migrations;
+mod params;
+mod query;
+
+pub use account::{Account, BASE_ACCOUNT_TYPE, BaseAccount, MODULE_ACCOUNT_TYPE, ModuleAccount, OtherAccount};
+pub use keys::{Encoding, LATEST_VERSION};
+pub use params::AuthParams;
+pub use query::{account, account_by_number, account_count, accounts, has_account, params};
+
+use serde_json::Value;
+use upgrade_runtime::{ConfigError, Configurator, Context, Module, ModuleError, Tx, ValidationError};
+
+use crate::address::Address;
+
+/// The module's name, genesis section and store.
+pub const NAME: &str = "auth";
+
+/// The auth module at one consensus version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Auth {
+    version: u64,
+}
+
+impl Auth {
+    /// Auth at consensus `version` (1 or 2). A version this crate does not
+    /// implement makes every state access fail with an error saying so.
+    pub fn new(version: u64) -> Self {
+        Auth { version }
+    }
+
+    /// Auth at the newest version this crate implements.
+    pub fn latest() -> Self {
+        Auth::new(LATEST_VERSION)
+    }
+
+    fn encoding(&self) -> Result<Encoding, ModuleError> {
+        Encoding::for_version(self.version)
+    }
+}
+
+impl Module for Auth {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn consensus_version(&self) -> u64 {
+        self.version
+    }
+
+    fn default_genesis(&self) -> Value {
+        genesis::default_genesis()
+    }
+
+    fn validate_genesis(&self, genesis: &Value) -> Result<(), ValidationError> {
+        genesis::parse(genesis).map(|_| ())
+    }
+
+    fn init_genesis(&self, ctx: &mut Context<'_>, genesis: &Value) -> Result<(), ModuleError> {
+        let encoding = self.encoding()?;
+        let parsed = genesis::parse(genesis)?;
+        genesis::init(ctx, encoding, &parsed);
+        Ok(())
+    }
+
+    fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
+        genesis::export(ctx, self.encoding()?)
+    }
+
+    fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {
+        migrations::register(cfg, NAME, self.version)
+    }
+
+    /// Cosmos' ante handler, reduced to what this runtime models: the signer
+    /// must be an existing account, and its sequence goes up by one.
+    fn ante(&self, ctx: &mut Context<'_>, tx: &Tx) -> Result<(), ModuleError> {
+        let encoding = self.encoding()?;
+        let signer = Address::parse(&tx.signer)
+            .map_err(|e| ModuleError::Rejected(format!("invalid signer: {e}")))?;
+        let Some(mut account) = query::load(&ctx.own(), encoding, &signer)? else {
+            return Err(ModuleError::Rejected(format!(
+                "signer {signer} is not an existing account; only existing accounts can sign"
+            )));
+        };
+        account.increment_sequence().map_err(ModuleError::Rejected)?;
+        ctx.store().set(encoding.account_key(&signer), account.encode());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

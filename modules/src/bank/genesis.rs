@@ -1,0 +1,263 @@
+//! The bank genesis section: validation, InitGenesis and ExportGenesis.
+//!
+//! Shape (Cosmos SDK): `{"params", "balances": [{"address", "coins"}],
+//! "supply", "denom_metadata", "send_enabled"}`. An empty `supply` means
+//! "compute it from the balances", as in Cosmos; otherwise it must equal the
+//! per-denom sums. Balances export in address order (see
+//! [`Address`]'s ordering) whatever the store encoding. Denom metadata is
+//! kept verbatim.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
+
+use super::keys::Encoding;
+use super::params::{BankParams, SendEnabled, send_enabled_json, validate_send_enabled};
+use crate::address::Address;
+use crate::coin::{Coin, CoinJson, Zero, coins_to_json, parse_coins, validate_denom};
+use crate::json::{index_path, parse_at};
+
+const FIELDS: [&str; 5] = ["params", "balances", "supply", "denom_metadata", "send_enabled"];
+
+/// The coins one address holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Balance {
+    /// The holder.
+    pub address: Address,
+    /// Its coins, sorted by denom, all positive.
+    pub coins: Vec<Coin>,
+}
+
+/// A validated bank section; `supply` is the computed one.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct BankGenesis {
+    pub(crate) params: BankParams,
+    pub(crate) balances: Vec<Balance>,
+    pub(crate) supply: Vec<Coin>,
+    pub(crate) denom_metadata: Vec<Value>,
+    pub(crate) send_enabled: Vec<SendEnabled>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BalanceJson {
+    address: String,
+    coins: Vec<CoinJson>,
+}
+
+/// Validates a section and returns it typed.
+pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
+    let Some(section) = genesis.as_object() else {
+        return Err(ValidationError::new("", "expected an object with params and balances"));
+    };
+    if let Some(unknown) = section.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(ValidationError::new(
+            unknown.as_str(),
+            format!("unknown field; the bank section has {}", FIELDS.join(", ")),
+        ));
+    }
+    let params: BankParams = match section.get("params") {
+        Some(p) => parse_at(p, "params")?,
+        None => return Err(ValidationError::new("params", "missing")),
+    };
+    validate_send_enabled(&params.send_enabled, "params.send_enabled")?;
+    let (balances, sums) = parse_balances(array(section, "balances", true)?)?;
+    let supply = parse_supply(array(section, "supply", false)?, sums)?;
+    let denom_metadata = parse_metadata(array(section, "denom_metadata", false)?)?;
+    let send_enabled: Vec<SendEnabled> = match section.get("send_enabled") {
+        Some(v) => parse_at(v, "send_enabled")?,
+        None => Vec::new(),
+    };
+    validate_send_enabled(&send_enabled, "send_enabled")?;
+    Ok(BankGenesis {
+        params,
+        balances,
+        supply,
+        denom_metadata,
+        send_enabled,
+    })
+}
+
+fn array<'a>(section: &'a Map<String, Value>, field: &str, required: bool) -> Result<&'a [Value], ValidationError> {
+    match section.get(field) {
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(ValidationError::new(field, "expected an array")),
+        None if required => Err(ValidationError::new(field, "missing")),
+        None => Ok(&[]),
+    }
+}
+
+fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>), ValidationError> {
+    let mut balances = Vec::with_capacity(raw.len());
+    let mut seen: BTreeMap<Address, usize> = BTreeMap::new();
+    let mut sums: BTreeMap<String, u128> = BTreeMap::new();
+    for (i, value) in raw.iter().enumerate() {
+        let path = index_path("balances", i);
+        let b: BalanceJson = parse_at(value, &path)?;
+        let address_path = join_path(&path, "address");
+        let address = Address::parse(&b.address).map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
+        match seen.entry(address.clone()) {
+            Entry::Occupied(first) => {
+                return Err(ValidationError::new(
+                    address_path,
+                    format!("duplicate balance for {address} (also at {})", index_path("balances", *first.get())),
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+        let coins_path = join_path(&path, "coins");
+        let coins = parse_coins(&b.coins, &coins_path, Zero::Reject)?;
+        if coins.is_empty() {
+            return Err(ValidationError::new(
+                coins_path,
+                format!("balance of {address} has no coins; leave the address out instead"),
+            ));
+        }
+        for (j, coin) in coins.iter().enumerate() {
+            let sum = sums.entry(coin.denom.clone()).or_insert(0);
+            *sum = sum.checked_add(coin.amount).ok_or_else(|| {
+                ValidationError::new(
+                    join_path(&index_path(&coins_path, j), "amount"),
+                    format!("the total of {} over all balances exceeds the maximum {}", coin.denom, u128::MAX),
+                )
+            })?;
+        }
+        balances.push(Balance { address, coins });
+    }
+    Ok((balances, sums))
+}
+
+fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>, ValidationError> {
+    let computed: Vec<Coin> = sums.into_iter().map(|(denom, amount)| Coin::new(denom, amount)).collect();
+    if raw.is_empty() {
+        return Ok(computed);
+    }
+    let raw: Vec<CoinJson> = raw
+        .iter()
+        .enumerate()
+        .map(|(k, v)| parse_at(v, &index_path("supply", k)))
+        .collect::<Result<_, _>>()?;
+    let declared = parse_coins(&raw, "supply", Zero::Reject)?;
+    for (k, coin) in declared.iter().enumerate() {
+        let summed = computed.iter().find(|c| c.denom == coin.denom).map_or(0, |c| c.amount);
+        if summed != coin.amount {
+            return Err(ValidationError::new(
+                join_path(&index_path("supply", k), "amount"),
+                format!("supply of {} is {} but the balances sum to {}", coin.denom, coin.amount, summed),
+            ));
+        }
+    }
+    if let Some(missing) = computed.iter().find(|c| !declared.iter().any(|d| d.denom == c.denom)) {
+        return Err(ValidationError::new(
+            "supply",
+            format!("supply does not list {}, but the balances sum to {}", missing.denom, missing.amount),
+        ));
+    }
+    Ok(computed)
+}
+
+fn parse_metadata(raw: &[Value]) -> Result<Vec<Value>, ValidationError> {
+    let mut bases: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, value) in raw.iter().enumerate() {
+        let path = index_path("denom_metadata", i);
+        let base_path = join_path(&path, "base");
+        let base = match value.as_object().map(|o| o.get("base")) {
+            None => return Err(ValidationError::new(path, "expected a metadata object")),
+            Some(Some(Value::String(base))) => base.as_str(),
+            Some(_) => return Err(ValidationError::new(base_path, "expected the base denom as a string")),
+        };
+        validate_denom(base).map_err(|m| ValidationError::new(&base_path, m))?;
+        if let Some(first) = bases.insert(base, i) {
+            return Err(ValidationError::new(
+                base_path,
+                format!("duplicate metadata for {base:?} (also at {})", index_path("denom_metadata", first)),
+            ));
+        }
+    }
+    Ok(raw.to_vec())
+}
+
+/// The section of a new chain.
+pub(crate) fn default_genesis() -> Value {
+    json!({
+        "params": BankParams::default().to_json(),
+        "balances": [],
+        "supply": [],
+        "denom_metadata": [],
+        "send_enabled": [],
+    })
+}
+
+/// Writes a validated section in `encoding`.
+pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &BankGenesis) {
+    let mut store = ctx.store();
+    store.set(encoding.params_key(), genesis.params.to_json().to_string());
+    store.set(encoding.denom_metadata_key(), Value::Array(genesis.denom_metadata.clone()).to_string());
+    store.set(encoding.send_enabled_key(), send_enabled_json(&genesis.send_enabled).to_string());
+    for coin in &genesis.supply {
+        store.set(encoding.supply_key(&coin.denom), coin.amount.to_string());
+    }
+    for balance in &genesis.balances {
+        for coin in &balance.coins {
+            store.set(encoding.balance_key(&balance.address, &coin.denom), coin.amount.to_string());
+        }
+    }
+}
+
+/// Reads the section back from a store written in `encoding`.
+pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, ModuleError> {
+    let reader = ctx.own();
+    let store = reader.name().to_owned();
+    match Encoding::detect(&reader)? {
+        Some(found) if found == encoding => {}
+        Some(found) => {
+            return Err(ModuleError::Rejected(format!(
+                "bank state is encoded as version {} but this binary runs bank at version {}; run the bank migrations first",
+                found.version(),
+                encoding.version()
+            )));
+        }
+        None => {
+            return Err(ModuleError::corrupt(&store, encoding.params_key(), "bank params are missing; was InitGenesis run?"));
+        }
+    }
+    let json_at = |key: &[u8]| -> Result<Value, ModuleError> {
+        let bytes = reader
+            .get(key)?
+            .ok_or_else(|| ModuleError::corrupt(&store, key, "missing"))?;
+        serde_json::from_slice(&bytes).map_err(|e| ModuleError::corrupt(&store, key, format!("not JSON: {e}")))
+    };
+    let params = json_at(encoding.params_key())?;
+    let denom_metadata = json_at(encoding.denom_metadata_key())?;
+    let send_enabled = json_at(encoding.send_enabled_key())?;
+    let mut balances: Vec<(Address, Vec<Coin>)> = Vec::new();
+    super::query::for_each_balance(&reader, encoding, |address, coin| {
+        match balances.last_mut() {
+            Some((last, coins)) if *last == address => coins.push(coin),
+            _ => balances.push((address, vec![coin])),
+        }
+        Ok(())
+    })?;
+    balances.sort_by(|a, b| a.0.cmp(&b.0));
+    let supply = super::query::supply_at(&reader, encoding)?;
+    let mut out = Map::new();
+    out.insert("params".into(), params);
+    out.insert(
+        "balances".into(),
+        Value::Array(
+            balances
+                .into_iter()
+                .map(|(address, coins)| json!({ "address": address.to_bech32(), "coins": coins_to_json(&coins) }))
+                .collect(),
+        ),
+    );
+    out.insert("supply".into(), coins_to_json(&supply));
+    out.insert("denom_metadata".into(), denom_metadata);
+    out.insert("send_enabled".into(), send_enabled);
+    Ok(Value::Object(out))
+}

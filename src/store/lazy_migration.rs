@@ -1,0 +1,163 @@
+//! Moving one batch of keys from layout v1 to v2 inside a block's write
+//! transaction.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::router::{LayoutState, MigrationCounters};
+use super::{
+    Boundary, KeyRange, Layout, MIGRATION_TABLE, Placement, StoreError, TableOp, TableWrite,
+    V1_TABLE,
+};
+
+pub(crate) const LAYOUT_KEY: &[u8] = b"layout";
+pub(crate) const BOUNDARY_KEY: &[u8] = b"boundary";
+pub(crate) const COUNTERS_KEY: &[u8] = b"counters";
+
+/// What one batch did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchReport {
+    /// Keys moved by this batch.
+    pub moved: u64,
+    /// Counters after it.
+    pub counters: MigrationCounters,
+    /// Whether this batch completed the migration.
+    pub completed: bool,
+    /// The boundary after it, for logs (`store/hex key`).
+    pub boundary: String,
+}
+
+/// Splits a v1 physical key `s/k:<store>/<key>` into (store, key).
+pub(crate) fn split_v1_key(physical: &[u8]) -> Result<(String, Vec<u8>), StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        what: format!("layout v1 key 0x{}", hex::encode(physical)),
+        reason: "not of the form s/k:<store>/<key>".into(),
+    };
+    let rest = physical.strip_prefix(b"s/k:").ok_or_else(corrupt)?;
+    let slash = rest.iter().position(|b| *b == b'/').ok_or_else(corrupt)?;
+    let store = std::str::from_utf8(&rest[..slash]).map_err(|_| corrupt())?;
+    Ok((store.to_owned(), rest[slash + 1..].to_vec()))
+}
+
+/// Counts the keys of layout v1 (once, when the migration starts).
+pub(crate) fn count_v1(txn: &dyn TableWrite) -> Result<u64, StoreError> {
+    const PAGE: usize = 4096;
+    let mut range = KeyRange::all();
+    let mut count = 0u64;
+    loop {
+        let page = txn.range(V1_TABLE, &range, PAGE)?;
+        count += page.len() as u64;
+        match page.last() {
+            Some((last, _)) if page.len() == PAGE => range = KeyRange::after(last.clone()),
+            _ => return Ok(count),
+        }
+    }
+}
+
+/// Persists the router state and counters into the migration table.
+pub(crate) fn persist(
+    txn: &mut dyn TableWrite,
+    state: &LayoutState,
+    counters: &MigrationCounters,
+) -> Result<(), StoreError> {
+    let boundary = match state {
+        LayoutState::Migrating(b) => Some(b.encode()),
+        _ => None,
+    };
+    let counters = serde_json::to_vec(counters).map_err(|e| StoreError::backend("encoding migration counters", e))?;
+    txn.write_batch(
+        MIGRATION_TABLE,
+        vec![
+            (LAYOUT_KEY.to_vec(), Some(vec![state.layout().to_byte()])),
+            (BOUNDARY_KEY.to_vec(), boundary),
+            (COUNTERS_KEY.to_vec(), Some(counters)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Moves up to `batch` keys after `boundary` from v1 to v2. Completes the
+/// migration (v2 layout, v1 table dropped) in the same transaction when v1
+/// is drained.
+pub(crate) fn move_batch(
+    txn: &mut dyn TableWrite,
+    boundary: &Boundary,
+    batch: u64,
+    counters: &mut MigrationCounters,
+    height: u64,
+) -> Result<(LayoutState, BatchReport), StoreError> {
+    let start = match boundary {
+        Boundary::NotStarted => KeyRange::all(),
+        Boundary::InProgress { store, key } => {
+            KeyRange::after(Placement::of(store, Layout::V1).physical_key(key))
+        }
+        Boundary::Complete => KeyRange::all(),
+    };
+    let limit = usize::try_from(batch).unwrap_or(usize::MAX).saturating_add(1);
+    let mut pairs = txn.range(V1_TABLE, &start, limit)?;
+    let drained = pairs.len() as u64 <= batch;
+    pairs.truncate(usize::try_from(batch).unwrap_or(usize::MAX));
+
+    let mut per_store: BTreeMap<String, Vec<TableOp>> = BTreeMap::new();
+    let mut v1_deletes = Vec::with_capacity(pairs.len());
+    let mut last = None;
+    for (physical, value) in pairs {
+        let (store, key) = split_v1_key(&physical)?;
+        per_store
+            .entry(store.clone())
+            .or_default()
+            .push((key.clone(), Some(value)));
+        v1_deletes.push((physical, None));
+        last = Some((store, key));
+    }
+    let moved = v1_deletes.len() as u64;
+    for (store, ops) in per_store {
+        txn.write_batch(&Placement::of(&store, Layout::V2).table, ops)?;
+    }
+    txn.write_batch(V1_TABLE, v1_deletes)?;
+    counters.moved += moved;
+    counters.left = counters.left.saturating_sub(moved);
+
+    let next = if drained {
+        txn.delete_table(V1_TABLE)?;
+        counters.left = 0;
+        counters.completed_height = height;
+        LayoutState::V2
+    } else {
+        LayoutState::Migrating(match last {
+            Some((store, key)) => Boundary::InProgress { store, key },
+            None => boundary.clone(),
+        })
+    };
+    let boundary_text = match &next {
+        LayoutState::Migrating(Boundary::InProgress { store, key }) => format!("{store}/{}", hex::encode(key)),
+        LayoutState::V2 => "complete".into(),
+        _ => "not started".into(),
+    };
+    persist(txn, &next, counters)?;
+    Ok((
+        next.clone(),
+        BatchReport {
+            moved,
+            counters: *counters,
+            completed: next == LayoutState::V2,
+            boundary: boundary_text,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_v1_keys_and_rejects_foreign_ones() {
+        assert_eq!(
+            split_v1_key(b"s/k:bank/\x02a/b").ok(),
+            Some(("bank".to_owned(), b"\x02a/b".to_vec()))
+        );
+        assert!(split_v1_key(b"x/bank/k").is_err());
+        assert!(split_v1_key(b"s/k:bank").is_err());
+    }
+}
