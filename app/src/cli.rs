@@ -51,6 +51,45 @@ pub enum Command {
     /// Work with genesis files.
     #[command(subcommand)]
     Genesis(GenesisCommand),
+    /// Run the whole life of a chain through every release, on the embedded store.
+    Demo(DemoArgs),
+    /// Inspect the lazy store migration.
+    #[command(subcommand)]
+    Migration(MigrationCommand),
+}
+
+/// `appd migration ...`.
+#[derive(Debug, Subcommand)]
+pub enum MigrationCommand {
+    /// Boundary, keys moved and left, rate and ETA.
+    Status {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+}
+
+/// `appd demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Node home to use (default: a temporary directory, removed afterwards).
+    #[arg(long)]
+    pub home: Option<PathBuf>,
+    /// Accounts in the generated genesis.
+    #[arg(long, default_value_t = 20_000)]
+    pub accounts: u64,
+    /// Synthetic sends per block.
+    #[arg(long, default_value_t = 200)]
+    pub txs_per_block: u64,
+    /// Seed of genesis and transactions.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Keys moved per block by the lazy store migration.
+    #[arg(long, default_value_t = upgrade_runtime::app::DEFAULT_MIGRATION_BATCH)]
+    pub migration_batch: u64,
 }
 
 /// `appd init`.
@@ -100,6 +139,10 @@ pub struct StartArgs {
     /// Heights whose scheduled upgrade this node skips.
     #[arg(long, value_delimiter = ',')]
     pub unsafe_skip_upgrades: Vec<u64>,
+    /// Keys moved from store layout v1 to v2 per block while a lazy migration
+    /// runs (0 pauses it). Node-local: the app hash does not depend on it.
+    #[arg(long, default_value_t = upgrade_runtime::app::DEFAULT_MIGRATION_BATCH)]
+    pub migration_batch: u64,
     /// Output of the final summary.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

@@ -7,6 +7,7 @@ mod home;
 mod mempool;
 mod node;
 mod progress;
+mod runner;
 mod txgen;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         .with_target(false)
         .init();
     let result = match cli.command {
+        cli::Command::Demo(args) => commands::demo::run(args),
         cli::Command::Init(args) => commands::init::run(args),
         cli::Command::Start(args) => commands::start::run(args),
         cli::Command::Status(args) => commands::status::run(args),
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::Upgrade(u) => commands::upgrade::run(u),
         cli::Command::Export(args) => commands::export::run(args),
         cli::Command::Genesis(g) => commands::genesis::run(g),
+        cli::Command::Migration(m) => commands::migration::run(m),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,7 +28,7 @@ pub fn resolve_release(name: Option<&str>) -> anyhow::Result<Release> {
 }
 
 /// Opens the home's state as `release`, with the node settings given.
-pub fn open_app(home: &Home, release: &Release, skip_heights: &[u64]) -> anyhow::Result<App> {
+pub fn open_app(home: &Home, release: &Release, skip_heights: &[u64], migration_batch: u64) -> anyhow::Result<App> {
     home.require_initialised()?;
     let storage = Storage::open(&home.state_file())?;
     let manager = release.manager()?;
@@ -37,6 +37,7 @@ pub fn open_app(home: &Home, release: &Release, skip_heights: &[u64]) -> anyhow:
         home: Some(home.root().to_owned()),
         skip_heights: skip_heights.iter().copied().collect::<BTreeSet<_>>(),
         authority: AUTHORITY.to_owned(),
+        migration_batch,
     };
     App::new(storage, manager, upgrades, config)
         .with_context(|| format!("cannot start as release {}", release.name))
@@ -55,7 +56,7 @@ pub fn open_for_reading(home: &Home) -> anyhow::Result<App> {
         .rev()
         .find(|r| r.manager().map(|m| m.version_map() == stored).unwrap_or(false));
     match matching {
-        Some(release) => open_app(home, &release, &[]),
+        Some(release) => open_app(home, &release, &[], 0),
         None => bail!(
             "the state in {} has module versions {stored:?}, which no release of this binary ({}) has",
             home.state_file().display(),

@@ -79,20 +79,23 @@ impl Boundary {
         let (&status, rest) = bytes.split_first().ok_or(BoundaryError::Empty)?;
         match status {
             0 | 2 if !rest.is_empty() => Err(BoundaryError::TrailingBytes {
-                status: if status == 0 { "not-started" } else { "complete" },
+                status: if status == 0 {
+                    "not-started"
+                } else {
+                    "complete"
+                },
                 extra: rest.len(),
             }),
             0 => Ok(Boundary::NotStarted),
             2 => Ok(Boundary::Complete),
             1 => {
-                let len_bytes: [u8; 4] = rest
-                    .get(..4)
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or(BoundaryError::Truncated {
+                let len_bytes: [u8; 4] = rest.get(..4).and_then(|b| b.try_into().ok()).ok_or(
+                    BoundaryError::Truncated {
                         what: "store length",
                         needed: 4,
                         available: rest.len(),
-                    })?;
+                    },
+                )?;
                 let len = u32::from_be_bytes(len_bytes) as usize;
                 let body = &rest[4..];
                 let store = body.get(..len).ok_or(BoundaryError::Truncated {
@@ -102,7 +105,8 @@ impl Boundary {
                 })?;
                 let store = std::str::from_utf8(store)
                     .map_err(|_| BoundaryError::InvalidStore("not UTF-8".into()))?;
-                validate_store_name(store).map_err(|e| BoundaryError::InvalidStore(e.to_string()))?;
+                validate_store_name(store)
+                    .map_err(|e| BoundaryError::InvalidStore(e.to_string()))?;
                 Ok(Boundary::InProgress {
                     store: store.to_owned(),
                     key: body[len..].to_vec(),
@@ -156,13 +160,40 @@ mod tests {
     fn rejects_every_malformed_form() {
         assert_eq!(Boundary::decode(&[]), Err(BoundaryError::Empty));
         assert_eq!(Boundary::decode(&[7]), Err(BoundaryError::UnknownStatus(7)));
-        assert!(matches!(Boundary::decode(&[0, 1]), Err(BoundaryError::TrailingBytes { .. })));
-        assert!(matches!(Boundary::decode(&[2, 0]), Err(BoundaryError::TrailingBytes { .. })));
-        assert!(matches!(Boundary::decode(&[1, 0, 0]), Err(BoundaryError::Truncated { what: "store length", .. })));
-        assert!(matches!(Boundary::decode(&[1, 0, 0, 0, 9, b'a']), Err(BoundaryError::Truncated { what: "store name", .. })));
-        assert!(matches!(Boundary::decode(&[1, 0, 0, 0, 0]), Err(BoundaryError::InvalidStore(_))));
-        assert!(matches!(Boundary::decode(&[1, 0, 0, 0, 2, 0xff, 0xfe]), Err(BoundaryError::InvalidStore(_))));
-        assert!(matches!(Boundary::decode(&[1, 0, 0, 0, 3, b'a', b'/', b'b']), Err(BoundaryError::InvalidStore(_))));
+        assert!(matches!(
+            Boundary::decode(&[0, 1]),
+            Err(BoundaryError::TrailingBytes { .. })
+        ));
+        assert!(matches!(
+            Boundary::decode(&[2, 0]),
+            Err(BoundaryError::TrailingBytes { .. })
+        ));
+        assert!(matches!(
+            Boundary::decode(&[1, 0, 0]),
+            Err(BoundaryError::Truncated {
+                what: "store length",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Boundary::decode(&[1, 0, 0, 0, 9, b'a']),
+            Err(BoundaryError::Truncated {
+                what: "store name",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Boundary::decode(&[1, 0, 0, 0, 0]),
+            Err(BoundaryError::InvalidStore(_))
+        ));
+        assert!(matches!(
+            Boundary::decode(&[1, 0, 0, 0, 2, 0xff, 0xfe]),
+            Err(BoundaryError::InvalidStore(_))
+        ));
+        assert!(matches!(
+            Boundary::decode(&[1, 0, 0, 0, 3, b'a', b'/', b'b']),
+            Err(BoundaryError::InvalidStore(_))
+        ));
     }
 
     #[test]

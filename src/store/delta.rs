@@ -58,7 +58,7 @@ impl<S: StateRead> StateRead for StateDelta<S> {
 
     fn range(&self, store: &str, range: KeyRange) -> Result<KvIter<'_>, StoreError> {
         let base = self.base.range(store, range.clone())?;
-        let Some(pending) = self.changes.store(store) else {
+        let Some(pending) = self.changes.store(store).filter(|_| !range.is_empty()) else {
             return Ok(base);
         };
         let top = pending

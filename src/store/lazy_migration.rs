@@ -65,7 +65,8 @@ pub(crate) fn persist(
         LayoutState::Migrating(b) => Some(b.encode()),
         _ => None,
     };
-    let counters = serde_json::to_vec(counters).map_err(|e| StoreError::backend("encoding migration counters", e))?;
+    let counters = serde_json::to_vec(counters)
+        .map_err(|e| StoreError::backend("encoding migration counters", e))?;
     txn.write_batch(
         MIGRATION_TABLE,
         vec![
@@ -94,7 +95,9 @@ pub(crate) fn move_batch(
         }
         Boundary::Complete => KeyRange::all(),
     };
-    let limit = usize::try_from(batch).unwrap_or(usize::MAX).saturating_add(1);
+    let limit = usize::try_from(batch)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
     let mut pairs = txn.range(V1_TABLE, &start, limit)?;
     let drained = pairs.len() as u64 <= batch;
     pairs.truncate(usize::try_from(batch).unwrap_or(usize::MAX));
@@ -131,7 +134,9 @@ pub(crate) fn move_batch(
         })
     };
     let boundary_text = match &next {
-        LayoutState::Migrating(Boundary::InProgress { store, key }) => format!("{store}/{}", hex::encode(key)),
+        LayoutState::Migrating(Boundary::InProgress { store, key }) => {
+            format!("{store}/{}", hex::encode(key))
+        }
         LayoutState::V2 => "complete".into(),
         _ => "not started".into(),
     };

@@ -36,6 +36,7 @@ fn get_in(tables: &Tables, table: &str, key: &[u8]) -> Option<Vec<u8>> {
 
 fn range_in(tables: &Tables, table: &str, range: &KeyRange, limit: usize) -> Vec<KvPair> {
     match tables.get(table) {
+        Some(_) if range.is_empty() => Vec::new(),
         Some(map) => map
             .range::<[u8], _>(range.as_bounds())
             .take(limit)

@@ -71,6 +71,18 @@ impl KeyRange {
         }
     }
 
+    /// Whether no key can lie inside the range (its start is past its end).
+    /// Ordered maps panic on such ranges; every reader checks this first.
+    pub fn is_empty(&self) -> bool {
+        match (&self.start, &self.end) {
+            (Bound::Included(s), Bound::Included(e)) => s > e,
+            (Bound::Included(s), Bound::Excluded(e))
+            | (Bound::Excluded(s), Bound::Included(e))
+            | (Bound::Excluded(s), Bound::Excluded(e)) => s >= e,
+            _ => false,
+        }
+    }
+
     /// Borrowed bounds, as `BTreeMap::range` and redb want them.
     pub fn as_bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
         (as_ref(&self.start), as_ref(&self.end))
@@ -112,5 +124,8 @@ mod tests {
         assert_eq!(prefix_successor(b"\xff\xff"), None);
         assert!(KeyRange::prefix(b"").contains(b"\xff\xff"));
         assert!(KeyRange::prefix(b"").contains(b""));
+        assert!(KeyRange::between(b"b".to_vec(), b"a".to_vec()).is_empty());
+        assert!(KeyRange::between(b"a".to_vec(), b"a".to_vec()).is_empty());
+        assert!(!KeyRange::between(b"a".to_vec(), b"b".to_vec()).is_empty());
     }
 }

@@ -143,6 +143,9 @@ impl TableRead for RedbRead {
         range: &KeyRange,
         limit: usize,
     ) -> Result<Vec<KvPair>, StoreError> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
         self.with_table(
             table,
             |t| collect_range(t.range::<&[u8]>(range.as_bounds())?, limit),
@@ -175,6 +178,9 @@ impl TableRead for RedbWrite {
         range: &KeyRange,
         limit: usize,
     ) -> Result<Vec<KvPair>, StoreError> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
         let t = self
             .txn
             .open_table(definition(table))

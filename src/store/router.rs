@@ -95,7 +95,11 @@ impl<'a> RoutedReader<'a> {
     }
 }
 
-fn get_at(reader: &dyn TableRead, place: &Placement, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+fn get_at(
+    reader: &dyn TableRead,
+    place: &Placement,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>, StoreError> {
     reader.get(&place.table, &place.physical_key(key))
 }
 

@@ -88,7 +88,9 @@ impl Storage {
         Self::load(Box::new(backend)).map_err(|e| match e {
             StoreError::Corrupt { what, reason } => StoreError::StateFile {
                 path: path.to_owned(),
-                reason: format!("corrupt {what}: {reason}; the node refuses to start rather than guess"),
+                reason: format!(
+                    "corrupt {what}: {reason}; the node refuses to start rather than guess"
+                ),
             },
             other => other,
         })
@@ -101,7 +103,10 @@ impl Storage {
         };
         let counters = MigrationCounters::default();
         let mut txn = backend.begin_write()?;
-        txn.write_batch(META_TABLE, vec![(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))])?;
+        txn.write_batch(
+            META_TABLE,
+            vec![(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))],
+        )?;
         persist(txn.as_mut(), &state, &counters)?;
         txn.commit()?;
         Ok(Storage {
@@ -184,7 +189,10 @@ impl Storage {
     ///
     /// A backend failure.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        Ok(Snapshot::new(self.backend.begin_read()?, self.layout.clone()))
+        Ok(Snapshot::new(
+            self.backend.begin_read()?,
+            self.layout.clone(),
+        ))
     }
 
     /// The app hash committed at `height`, if that height was committed here.
@@ -245,14 +253,23 @@ impl Storage {
             };
             layout = LayoutState::Migrating(Boundary::NotStarted);
             persist(txn.as_mut(), &layout, &counters)?;
-            tracing::info!(height, keys = counters.left, "lazy store migration v1 -> v2 started");
+            tracing::info!(
+                height,
+                keys = counters.left,
+                "lazy store migration v1 -> v2 started"
+            );
         }
         write_changes(txn.as_mut(), &layout, changes, &mut lattice, &mut counters)?;
         let mut batch_report = None;
         if let LayoutState::Migrating(boundary) = &layout {
             if options.migration_batch > 0 {
-                let (next, report) =
-                    move_batch(txn.as_mut(), boundary, options.migration_batch, &mut counters, height)?;
+                let (next, report) = move_batch(
+                    txn.as_mut(),
+                    boundary,
+                    options.migration_batch,
+                    &mut counters,
+                    height,
+                )?;
                 tracing::info!(
                     height,
                     moved = report.moved,
@@ -286,7 +303,10 @@ impl Storage {
         txn.write_batch(META_TABLE, meta_ops)?;
         txn.write_batch(
             APP_HASH_TABLE,
-            vec![(height.to_be_bytes().to_vec(), Some(info.app_hash.0.to_vec()))],
+            vec![(
+                height.to_be_bytes().to_vec(),
+                Some(info.app_hash.0.to_vec()),
+            )],
         )?;
         txn.commit()?;
         self.lattice = lattice;
@@ -320,7 +340,9 @@ fn write_changes(
                     // Keys not yet moved stay in v1 until their batch comes;
                     // brand-new keys go straight to v2.
                     if !boundary.covers(&store, &key)
-                        && txn.get(&groups[0].0.table, &groups[0].0.physical_key(&key))?.is_some()
+                        && txn
+                            .get(&groups[0].0.table, &groups[0].0.physical_key(&key))?
+                            .is_some()
                     {
                         0
                     } else {
@@ -340,7 +362,11 @@ fn write_changes(
             let olds = txn.write_batch(&place.table, ops)?;
             for ((key, old), new) in keys.iter().zip(&olds).zip(&news) {
                 lattice.update(&store, key, old.as_deref(), new.as_deref());
-                if side == 0 && old.is_some() && new.is_none() && matches!(layout, LayoutState::Migrating(_)) {
+                if side == 0
+                    && old.is_some()
+                    && new.is_none()
+                    && matches!(layout, LayoutState::Migrating(_))
+                {
                     counters.left = counters.left.saturating_sub(1);
                 }
             }
@@ -350,7 +376,8 @@ fn write_changes(
 }
 
 fn read_layout(reader: &dyn TableRead) -> Result<(LayoutState, MigrationCounters), StoreError> {
-    let layout_what = || format!("store layout version (table {MIGRATION_TABLE:?}, key \"layout\")");
+    let layout_what =
+        || format!("store layout version (table {MIGRATION_TABLE:?}, key \"layout\")");
     let layout = match reader.get(MIGRATION_TABLE, LAYOUT_KEY)? {
         Some(bytes) => Layout::from_bytes(&bytes)?,
         None => {

@@ -1,8 +1,10 @@
 //! One file per command.
 
+pub mod demo;
 pub mod export;
 pub mod genesis;
 pub mod init;
+pub mod migration;
 pub mod query;
 pub mod start;
 pub mod status;

@@ -26,6 +26,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
         "version_map": version_map,
         "pending_plan": plan,
         "store_layout": app.storage().layout(),
+        "migration": crate::commands::migration::status_of(&app),
     });
     match args.output {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),

@@ -42,6 +42,16 @@ pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Queues a transaction of the authority scheduling `name` at `height`.
+pub fn submit_schedule(home: &Home, name: &str, height: u64, info: &str) -> anyhow::Result<()> {
+    let msg = json!({
+        "@type": MSG_SOFTWARE_UPGRADE,
+        "authority": AUTHORITY,
+        "plan": {"name": name, "height": height, "info": info},
+    });
+    submit(home, None, msg, &format!("schedule upgrade {name} at height {height}"))
+}
+
 /// Checks the transaction against the latest state (like CheckTx) and, if it
 /// passes, queues it for the next block.
 fn submit(home: &Home, from: Option<String>, msg: serde_json::Value, what: &str) -> anyhow::Result<()> {

@@ -1,0 +1,150 @@
+//! `appd demo`: the whole life of a chain on the embedded store, in one
+//! command — the README's main job.
+//!
+//! Genesis as v1.0.0, blocks, schedule v2.0.0, the v1.0.0 binary halts with
+//! UPGRADE NEEDED, the v2.0.0 binary applies it in place and goes on, then
+//! the same again for every later release, and finally a genesis export.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use upgrade_runtime::VersionMap;
+use upgrade_runtime::app::AppError;
+
+use crate::cli::{DemoArgs, HomeArg, InitArgs};
+use crate::commands::{init, upgrade};
+use crate::home::Home;
+use crate::node::{open_app, resolve_release};
+use crate::runner::{RunOptions, RunSummary, run_blocks};
+
+/// Blocks run before each upgrade is scheduled, and between scheduling and its height.
+const BLOCKS_BEFORE_SCHEDULE: u64 = 3;
+const BLOCKS_UNTIL_UPGRADE: u64 = 5;
+/// Blocks run after the last upgrade when no lazy migration is running.
+const BLOCKS_AFTER: u64 = 5;
+
+/// Runs the command.
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let _tmp;
+    let root: PathBuf = match &args.home {
+        Some(h) => h.clone(),
+        None => {
+            let dir = tempfile::tempdir().context("cannot create a temporary home")?;
+            let path = dir.path().join("appd-demo");
+            _tmp = dir;
+            path
+        }
+    };
+    let home_arg = HomeArg {
+        home: root.display().to_string(),
+    };
+    let home = Home::new(&home_arg.home);
+    let releases = app_upgrades::release_names();
+    let first = releases.first().copied().unwrap_or("v1.0.0");
+    let started = Instant::now();
+    println!("== appd demo in {} ({} accounts, releases {})", root.display(), args.accounts, releases.join(" -> "));
+
+    let t = Instant::now();
+    init::run(InitArgs {
+        home: home_arg.clone(),
+        genesis: None,
+        chain_id: "upgrade-demo-1".into(),
+        accounts: args.accounts,
+        seed: args.seed,
+        release: Some(first.into()),
+    })?;
+    println!("   init: {:.2}s", t.elapsed().as_secs_f64());
+
+    let options = |target_height| RunOptions {
+        target_height,
+        txs_per_block: args.txs_per_block,
+        seed: args.seed,
+    };
+    for pair in releases.windows(2) {
+        let (old, new) = (pair[0], pair[1]);
+        // Run the old release, schedule the new one, run into the halt.
+        let mut app = open_app(&home, &resolve_release(Some(old))?, &[], args.migration_batch)?;
+        let height = app.last_commit().map_or(0, |c| c.height);
+        let (s, r) = run_blocks(&mut app, &home, &options(height + BLOCKS_BEFORE_SCHEDULE));
+        r?;
+        print_run(old, &s);
+        let upgrade_height = s.height + BLOCKS_UNTIL_UPGRADE;
+        drop(app);
+        upgrade::submit_schedule(&home, new, upgrade_height, &format!("demo upgrade to {new}"))?;
+        let mut app = open_app(&home, &resolve_release(Some(old))?, &[], args.migration_batch)?;
+        let before = VersionMap::load(&app.snapshot()?)?;
+        let (s, r) = run_blocks(&mut app, &home, &options(u64::MAX));
+        print_run(old, &s);
+        match r.map_err(|e| e.downcast::<AppError>()) {
+            Err(Ok(AppError::UpgradeNeeded { plan })) => {
+                println!("   {old} halted: UPGRADE \"{}\" NEEDED at height: {}", plan.name, plan.height);
+                let info = std::fs::read_to_string(home.upgrade_info_file()).unwrap_or_default();
+                println!("   {}: {info}", home.upgrade_info_file().display());
+            }
+            Err(Ok(other)) => return Err(other.into()),
+            Err(Err(other)) => return Err(other),
+            Ok(()) => bail!("{old} did not halt at the {new} upgrade height"),
+        }
+        drop(app);
+        // Restart as the new release: the upgrade is applied in place.
+        let mut app = open_app(&home, &resolve_release(Some(new))?, &[], args.migration_batch)?;
+        let (s, r) = run_blocks(&mut app, &home, &options(upgrade_height + BLOCKS_AFTER - 1));
+        r?;
+        let after = VersionMap::load(&app.snapshot()?)?;
+        println!("   {new} applied the upgrade in place at height {upgrade_height}");
+        println!("     version map before: {before:?}");
+        println!("     version map after:  {after:?}");
+        for u in &s.upgrades {
+            for step in &u.migrations.steps {
+                println!("     {}: {:?}", step.module, step.action);
+            }
+            println!("     store upgrades: {} keys renamed, {} keys deleted", u.store_upgrades.keys_renamed, u.store_upgrades.keys_deleted);
+        }
+        print_run(new, &s);
+    }
+
+    // Let a running lazy migration finish.
+    let newest = releases.last().copied().unwrap_or(first);
+    let mut app = open_app(&home, &resolve_release(Some(newest))?, &[], args.migration_batch.max(1))?;
+    let mut total_migrated = 0;
+    let mut migration_blocks = 0;
+    while matches!(app.storage().layout_state(), upgrade_runtime::store::LayoutState::Migrating(_)) {
+        let height = app.last_commit().map_or(0, |c| c.height);
+        let (s, r) = run_blocks(&mut app, &home, &options(height + 10));
+        r?;
+        total_migrated += s.keys_migrated;
+        migration_blocks += s.migration_blocks;
+    }
+    if migration_blocks > 0 {
+        println!("   lazy store migration: {total_migrated} keys moved to layout v2 in {migration_blocks} blocks");
+    }
+    let export = home.root().join("exported-genesis.json");
+    let t = Instant::now();
+    let genesis = app.export_genesis()?;
+    std::fs::write(&export, serde_json::to_vec_pretty(&genesis)?).with_context(|| format!("cannot write {}", export.display()))?;
+    let last = app.last_commit().ok_or(AppError::NotInitialised)?;
+    println!("   exported height {} to {} in {:.2}s", last.height, export.display(), t.elapsed().as_secs_f64());
+    println!(
+        "== done in {:.1}s: height {}, store layout {:?}, app hash {}",
+        started.elapsed().as_secs_f64(),
+        last.height,
+        app.storage().layout(),
+        last.app_hash
+    );
+    Ok(())
+}
+
+fn print_run(release: &str, s: &RunSummary) {
+    if s.blocks > 0 {
+        println!(
+            "   {release}: blocks {}..={} ({} txs ok, {} rejected) in {:.2}s, app hash {}",
+            s.from_height + 1,
+            s.height,
+            s.txs_ok,
+            s.txs_failed,
+            s.seconds,
+            s.app_hash
+        );
+    }
+}
