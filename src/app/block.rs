@@ -1,6 +1,6 @@
 //! One block: begin (pre-block upgrade check), transactions, end, commit.
 
-use super::{App, AppError};
+use super::{App, AppError, VersionMismatch};
 use crate::manager::CODE_UNKNOWN_MSG;
 use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
 use crate::tx::{Tx, TxOutcome};
@@ -118,11 +118,11 @@ impl App {
         let state_versions = VersionMap::load(&delta)?;
         let binary_versions = self.manager.version_map();
         if state_versions != binary_versions {
-            return Err(AppError::VersionMismatch {
+            return Err(AppError::VersionMismatch(Box::new(VersionMismatch {
                 state: state_versions,
                 binary: binary_versions,
                 height,
-            });
+            })));
         }
         Ok(Block {
             height,

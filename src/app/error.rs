@@ -7,6 +7,20 @@ use crate::store::StoreError;
 use crate::upgrade::{Plan, UpgradeError};
 use crate::version_map::VersionMap;
 
+/// The state's module versions are not the binary's.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the state's module versions {state:?} differ from this binary's {binary:?} and no upgrade is due at height {height}; run the release that wrote this state"
+)]
+pub struct VersionMismatch {
+    /// The stored version map.
+    pub state: VersionMap,
+    /// This binary's.
+    pub binary: VersionMap,
+    /// The block that was about to run.
+    pub height: u64,
+}
+
 /// Why the application stopped or refused to go on.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -47,17 +61,8 @@ pub enum AppError {
         name: String,
     },
     /// The state's module versions are not this binary's and no upgrade is due.
-    #[error(
-        "the state's module versions {state:?} differ from this binary's {binary:?} and no upgrade is due at height {height}; run the release that wrote this state"
-    )]
-    VersionMismatch {
-        /// The stored version map.
-        state: VersionMap,
-        /// This binary's.
-        binary: VersionMap,
-        /// The block that was about to run.
-        height: u64,
-    },
+    #[error(transparent)]
+    VersionMismatch(Box<VersionMismatch>),
     /// Applying an upgrade failed; nothing was committed.
     #[error(transparent)]
     Upgrade(#[from] UpgradeError),

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub use block::Block;
-pub use error::AppError;
+pub use error::{AppError, VersionMismatch};
 
 use crate::configurator::Configurator;
 use crate::manager::ModuleManager;

@@ -15,6 +15,14 @@ pub enum ManagerError {
         /// The name.
         name: String,
     },
+    /// A module named like a runtime section.
+    #[error(
+        "module name {name:?} is reserved for the runtime (its store and genesis section); rename the module"
+    )]
+    ReservedModuleName {
+        /// The name.
+        name: String,
+    },
     /// Two modules share a store.
     #[error("modules {first:?} and {second:?} both use store {store:?}")]
     DuplicateStore {

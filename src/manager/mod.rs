@@ -57,7 +57,12 @@ impl ModuleManager {
                 module: m.name().to_owned(),
                 source,
             })?;
-            if is_reserved(store) || is_reserved(m.name()) {
+            if is_reserved(m.name()) {
+                return Err(ManagerError::ReservedModuleName {
+                    name: m.name().to_owned(),
+                });
+            }
+            if is_reserved(store) {
                 return Err(ManagerError::InvalidStore {
                     module: m.name().to_owned(),
                     source: crate::store::StoreError::ReservedStore {

@@ -51,10 +51,8 @@ impl<T: Iterator<Item = OverlayItem>> Iterator for Merge<'_, T> {
                 }
                 std::cmp::Ordering::Greater => {}
             }
-            if let Some(Ok((key, value))) = self.top.next() {
-                if let Some(value) = value {
-                    return Some(Ok((key, value)));
-                }
+            if let Some(Ok((key, Some(value)))) = self.top.next() {
+                return Some(Ok((key, value)));
             }
         }
     }

@@ -23,7 +23,8 @@ pub enum UpgradeError {
     ZeroHeight,
     /// A plan below the current height.
     #[error(
-        "upgrade cannot be scheduled in the past: height {height} is below the current height {current}"
+        "upgrade cannot be scheduled in the past: height {height} is not after the block being executed ({current}); schedule it for height {} or later",
+        current + 1
     )]
     InThePast {
         /// The plan's height.
@@ -77,6 +78,18 @@ pub enum UpgradeError {
         module: String,
         /// Its store.
         store: String,
+    },
+    /// A store upgrade names a reserved or invalid store.
+    #[error("upgrade {upgrade:?}: store upgrades cannot {action} store {store:?}: {reason}")]
+    InvalidStoreUpgrade {
+        /// The release.
+        upgrade: String,
+        /// `add`, `rename` or `delete`.
+        action: &'static str,
+        /// The store.
+        store: String,
+        /// Why.
+        reason: String,
     },
     /// The handler (or a migration it ran) failed.
     #[error("upgrade handler {upgrade:?} failed at height {height}: {source}")]

@@ -10,7 +10,7 @@ use super::plan::{
 use super::{Plan, StoreUpgradeReport, Upgrade, UpgradeContext, UpgradeError, UpgradeRegistry};
 use crate::configurator::Configurator;
 use crate::manager::{MigrationReport, ModuleManager};
-use crate::store::{StateDelta, StateRead, StateWrite};
+use crate::store::{StateDelta, StateRead, StateWrite, is_reserved, validate_store_name};
 use crate::version_map::VersionMap;
 
 /// Parses a release name (`v2.0.0` or `2.0.0`) as semver.
@@ -45,7 +45,7 @@ pub fn validate_plan<S: StateRead + ?Sized>(
     if plan.height == 0 {
         return Err(UpgradeError::ZeroHeight);
     }
-    if plan.height < current_height {
+    if plan.height <= current_height {
         return Err(UpgradeError::InThePast {
             height: plan.height,
             current: current_height,
@@ -147,6 +147,7 @@ fn run_upgrade(
     plan: &Plan,
     height: u64,
 ) -> Result<AppliedUpgrade, UpgradeError> {
+    check_store_upgrades(upgrade)?;
     let from_versions = VersionMap::load(&*state)?;
     let store_report = upgrade.store_upgrades.apply(&mut *state)?;
     let mut from_vm = from_versions.clone();
@@ -197,6 +198,39 @@ fn run_upgrade(
     })
 }
 
+/// Refuses store upgrades that name the runtime's reserved stores (deleting
+/// `upgrade` would erase the done history and with it downgrade protection)
+/// or invalid store names.
+fn check_store_upgrades(upgrade: &Upgrade) -> Result<(), UpgradeError> {
+    let su = &upgrade.store_upgrades;
+    let named = su
+        .added
+        .iter()
+        .map(|s| ("add", s))
+        .chain(
+            su.renamed
+                .iter()
+                .flat_map(|r| [("rename", &r.old_key), ("rename", &r.new_key)]),
+        )
+        .chain(su.deleted.iter().map(|s| ("delete", s)));
+    for (action, store) in named {
+        let reason = if is_reserved(store) {
+            Some("it is reserved for the runtime".to_owned())
+        } else {
+            validate_store_name(store).err().map(|e| e.to_string())
+        };
+        if let Some(reason) = reason {
+            return Err(UpgradeError::InvalidStoreUpgrade {
+                upgrade: upgrade.name.clone(),
+                action,
+                store: store.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What the pre-block check decides for the block at `height`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PreBlock {
@@ -222,7 +256,9 @@ pub fn pre_block(
     let Some(plan) = plan else {
         return PreBlock::Continue;
     };
-    if plan.height == height {
+    // A plan whose height has passed is due too (Cosmos `ShouldExecute`):
+    // scheduling refuses such plans, but a due plan must never be ignored.
+    if plan.height <= height {
         if skip_heights.contains(&height) {
             PreBlock::Skip(plan)
         } else if registry.contains(&plan.name) {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{KeyRange, StateWrite, StoreError};
+use crate::store::{KeyRange, KvPair, StateWrite, StoreError};
 
 /// A store renamed by a release.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,6 @@ impl StoreUpgrades {
     }
 }
 
-fn collect(state: &dyn StateWrite, store: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+fn collect(state: &dyn StateWrite, store: &str) -> Result<Vec<KvPair>, StoreError> {
     state.range(store, KeyRange::all())?.collect()
 }

@@ -144,7 +144,10 @@ impl Module for Kv {
         self.validate_genesis(genesis)?;
         let mut store = ctx.store();
         for (key, value) in genesis["entries"].as_object().into_iter().flatten() {
-            store.set(key.as_bytes(), value.as_str().unwrap_or_default().as_bytes());
+            store.set(
+                key.as_bytes(),
+                value.as_str().unwrap_or_default().as_bytes(),
+            );
         }
         Ok(())
     }
@@ -180,7 +183,8 @@ impl Module for Kv {
             ctx.store().set("height", height.to_string());
         }
         if self.fail_end_block_at == Some(height) {
-            ctx.store().set("end_block_partial", "written before the failure");
+            ctx.store()
+                .set("end_block_partial", "written before the failure");
             return Err(ModuleError::Rejected(format!(
                 "configured failure at height {height}"
             )));
@@ -196,9 +200,8 @@ impl Module for Kv {
         let key = field("key").ok_or_else(|| ModuleError::Rejected("missing key".into()))?;
         if let Some(from) = field("copy_from") {
             let value = ctx.read(from)?.get(key.as_bytes())?;
-            let value = value.ok_or_else(|| {
-                ModuleError::Rejected(format!("{from} has no key {key:?}"))
-            })?;
+            let value =
+                value.ok_or_else(|| ModuleError::Rejected(format!("{from} has no key {key:?}")))?;
             ctx.store().set(format!("copied/{key}"), value);
         } else if msg.value.get("delete").and_then(Value::as_bool) == Some(true) {
             ctx.store().delete(key);
@@ -215,7 +218,10 @@ impl Module for Kv {
 
 /// v1 -> v2: every key `k` moves to `v2/k` with its value.
 pub fn prefix_keys(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
-    let pairs: Vec<(Vec<u8>, Vec<u8>)> = ctx.own().range(KeyRange::all())?.collect::<Result<_, _>>()?;
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = ctx
+        .own()
+        .range(KeyRange::all())?
+        .collect::<Result<_, _>>()?;
     let mut store = ctx.store();
     for (key, value) in pairs {
         if key.starts_with(b"v2/") {
@@ -271,7 +277,7 @@ pub fn handler_fails_halfway(
     _plan: &Plan,
     vm: VersionMap,
 ) -> Result<VersionMap, UpgradeError> {
-    let vm = ctx.run_migrations(vm)?;
+    ctx.run_migrations(vm)?;
     ctx.module("alpha")?
         .store()
         .set("handler_partial", "written before the failure");
@@ -344,10 +350,12 @@ pub fn config(home: &Path, skip_heights: &[u64]) -> AppConfig {
         home: Some(home.to_owned()),
         skip_heights: skip_heights.iter().copied().collect::<BTreeSet<u64>>(),
         authority: AUTHORITY.to_owned(),
+        ..AppConfig::default()
     }
 }
 
 /// Opens the node at `home` (creating and initialising it on first use).
+#[allow(clippy::result_large_err)]
 pub fn open_app(
     home: &Path,
     modules: Vec<Kv>,
@@ -407,4 +415,26 @@ pub fn dump<S: StateRead + ?Sized>(state: &S, store: &str) -> Vec<(String, Strin
             )
         })
         .collect()
+}
+
+/// Commits `changes` as `height` with no node-local extras.
+pub fn try_commit(
+    storage: &mut Storage,
+    height: u64,
+    changes: upgrade_runtime::store::ChangeSet,
+) -> Result<upgrade_runtime::store::CommitInfo, upgrade_runtime::store::StoreError> {
+    storage.commit(
+        height,
+        changes,
+        &upgrade_runtime::store::CommitOptions::default(),
+    )
+}
+
+/// [`try_commit`], which must succeed.
+pub fn commit(
+    storage: &mut Storage,
+    height: u64,
+    changes: upgrade_runtime::store::ChangeSet,
+) -> upgrade_runtime::store::CommitInfo {
+    try_commit(storage, height, changes).unwrap()
 }
