@@ -17,8 +17,8 @@ pub const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 
 /// The release called `name`, or the newest.
 pub fn resolve_release(name: Option<&str>) -> anyhow::Result<Release> {
-    let name = name.unwrap_or_else(app_upgrades::newest);
-    match release(name) {
+    let name: String = name.map_or_else(|| app_upgrades::newest().to_owned(), str::to_owned);
+    match release(&name) {
         Some(r) => Ok(r),
         None => bail!(
             "unknown release {name:?}: this binary knows {}",

@@ -93,11 +93,10 @@ impl Address {
         if s.is_empty() {
             return Err(AddressError::Empty);
         }
-        let checked =
-            CheckedHrpstring::new::<Bech32>(s).map_err(|e| AddressError::Bech32 {
-                address: s.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let checked = CheckedHrpstring::new::<Bech32>(s).map_err(|e| AddressError::Bech32 {
+            address: s.to_owned(),
+            reason: error_chain(&e),
+        })?;
         let hrp = checked.hrp();
         if hrp.to_lowercase() != HRP {
             return Err(AddressError::WrongPrefix {
@@ -204,6 +203,22 @@ impl std::str::FromStr for Address {
     }
 }
 
+/// An error and its sources, `outer: inner: ...` (bech32's messages say
+/// little without their source).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = inner.source();
+    }
+    out
+}
+
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -219,11 +234,9 @@ mod tests {
         let a = Address::parse(FEE_COLLECTOR)?;
         assert_eq!(a.as_bytes().len(), 20);
         assert_eq!(a.to_bech32(), FEE_COLLECTOR);
-        let (back, rest) = Address::split_length_prefixed(&a.length_prefixed())
-            .map_err(|reason| AddressError::Bech32 {
-                address: String::new(),
-                reason,
-            })?;
+        let prefixed = a.length_prefixed();
+        assert_eq!(prefixed[0], 20);
+        let (back, rest) = Address::split_length_prefixed(&prefixed).unwrap();
         assert_eq!(back, a);
         assert!(rest.is_empty());
         Ok(())
@@ -233,19 +246,22 @@ mod tests {
     fn rejects_non_canonical_and_foreign_addresses() -> Result<(), AddressError> {
         let upper = FEE_COLLECTOR.to_uppercase();
         insta::assert_snapshot!(Address::parse(&upper).unwrap_err(), @r#"address "COSMOS17XPFVAKM2AMG962YLS6F84Z3KELL8C5LSERQTA" is not in canonical lowercase form (expected "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta")"#);
-        let osmo = bech32::encode::<Bech32>(Hrp::parse_unchecked("osmo"), &[7; 20])
-            .map_err(|e| AddressError::Bech32 {
+        let osmo =
+            bech32::encode::<Bech32>(Hrp::parse_unchecked("osmo"), &[7; 20]).map_err(|e| {
+                AddressError::Bech32 {
+                    address: String::new(),
+                    reason: e.to_string(),
+                }
+            })?;
+        insta::assert_snapshot!(Address::parse(&osmo).unwrap_err(), @r#"address "osmo1qurswpc8qurswpc8qurswpc8qurswpc8mg52kn" has prefix "osmo", expected "cosmos""#);
+        let short = bech32::encode::<Bech32>(Hrp::parse_unchecked(HRP), &[7; 19]).map_err(|e| {
+            AddressError::Bech32 {
                 address: String::new(),
                 reason: e.to_string(),
-            })?;
-        insta::assert_snapshot!(Address::parse(&osmo).unwrap_err(), @r#"address "osmo1qurswpc8qurswpc8qurswpc8qurswpc8ug6rkn" has prefix "osmo", expected "cosmos""#);
-        let short = bech32::encode::<Bech32>(Hrp::parse_unchecked(HRP), &[7; 19])
-            .map_err(|e| AddressError::Bech32 {
-                address: String::new(),
-                reason: e.to_string(),
-            })?;
-        insta::assert_snapshot!(Address::parse(&short).unwrap_err(), @"");
-        insta::assert_snapshot!(Address::parse("cosmos1xyz").unwrap_err(), @"");
+            }
+        })?;
+        insta::assert_snapshot!(Address::parse(&short).unwrap_err(), @"address cosmos1qurswpc8qurswpc8qurswpc8qurswpc8nn86p has 19 bytes, expected 20 or 32");
+        insta::assert_snapshot!(Address::parse("cosmos1xyz").unwrap_err(), @r#"invalid bech32 address "cosmos1xyz": invalid checksum: the checksummed string is not a valid length"#);
         insta::assert_snapshot!(Address::parse("").unwrap_err(), @"empty address");
         Ok(())
     }

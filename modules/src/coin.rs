@@ -1,16 +1,16 @@
 //! Coins: a denom and an amount, written in JSON as decimal strings.
 //!
 //! Amounts are `u128` inside and canonical decimal strings outside. A list
-//! of coins is valid when sorted by denom, without duplicates and (where the
-//! caller says so) without zero amounts, as Cosmos' `Coins.Validate` wants.
+//! of coins is valid when sorted by denom, without duplicates and without zero
+//! amounts, as Cosmos' `Coins.Validate` wants.
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde_json::Value;
 use upgrade_runtime::{ValidationError, join_path};
 
-use crate::json::{index_path, parse_decimal};
+use crate::json::{index_path, object, parse_decimal};
 
 /// One amount of one denom.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,7 +32,10 @@ impl Coin {
 
     /// The Cosmos JSON form `{"denom": ..., "amount": "..."}`.
     pub fn to_json(&self) -> Value {
-        json!({ "denom": self.denom, "amount": self.amount.to_string() })
+        object([
+            ("denom", Value::String(self.denom.clone())),
+            ("amount", Value::String(self.amount.to_string())),
+        ])
     }
 }
 
@@ -43,20 +46,27 @@ impl fmt::Display for Coin {
 }
 
 /// A coin exactly as written in JSON, before its amount is checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CoinJson {
     pub(crate) denom: String,
+    #[serde(deserialize_with = "amount_string")]
     pub(crate) amount: String,
 }
 
-impl From<&Coin> for CoinJson {
-    fn from(c: &Coin) -> Self {
-        CoinJson {
-            denom: c.denom.clone(),
-            amount: c.amount.to_string(),
+/// Accepts only a JSON string, saying what it wanted otherwise.
+fn amount_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct AmountVisitor;
+    impl serde::de::Visitor<'_> for AmountVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an amount as a decimal string")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<String, E> {
+            Ok(s.to_owned())
         }
     }
+    d.deserialize_str(AmountVisitor)
 }
 
 /// Checks a denom against Cosmos' `[a-zA-Z][a-zA-Z0-9/:._-]{2,127}`.
@@ -89,21 +99,13 @@ pub fn parse_amount(s: &str) -> Result<u128, String> {
     parse_decimal(s, u128::MAX).map_err(|e| format!("invalid amount: {e}"))
 }
 
-/// Whether zero amounts are acceptable in a list of coins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Zero {
-    /// Reject zero, as balances, supply and sends do.
-    Reject,
-    /// Accept zero, as a fee may be.
-    Allow,
-}
-
-/// Checks one coin; errors carry `path` (the coin) joined with the field.
-pub(crate) fn parse_coin(raw: &CoinJson, path: &str, zero: Zero) -> Result<Coin, ValidationError> {
+/// Checks one coin, which must be positive (balances, supply, sends and
+/// fees all are); errors carry `path` (the coin) joined with the field.
+pub(crate) fn parse_coin(raw: &CoinJson, path: &str) -> Result<Coin, ValidationError> {
     validate_denom(&raw.denom).map_err(|m| ValidationError::new(join_path(path, "denom"), m))?;
     let amount_path = join_path(path, "amount");
     let amount = parse_amount(&raw.amount).map_err(|m| ValidationError::new(&amount_path, m))?;
-    if amount == 0 && zero == Zero::Reject {
+    if amount == 0 {
         return Err(ValidationError::new(
             amount_path,
             format!("amount of {} must be positive, got 0", raw.denom),
@@ -114,16 +116,20 @@ pub(crate) fn parse_coin(raw: &CoinJson, path: &str, zero: Zero) -> Result<Coin,
 
 /// Checks a list of coins found at `path`: each coin, then order and
 /// uniqueness of denoms.
-pub(crate) fn parse_coins(raw: &[CoinJson], path: &str, zero: Zero) -> Result<Vec<Coin>, ValidationError> {
+pub(crate) fn parse_coins(raw: &[CoinJson], path: &str) -> Result<Vec<Coin>, ValidationError> {
     let mut coins: Vec<Coin> = Vec::with_capacity(raw.len());
     for (j, c) in raw.iter().enumerate() {
         let coin_path = index_path(path, j);
-        let coin = parse_coin(c, &coin_path, zero)?;
+        let coin = parse_coin(c, &coin_path)?;
         if let Some(prev) = coins.last() {
             if coin.denom == prev.denom {
                 return Err(ValidationError::new(
                     join_path(&coin_path, "denom"),
-                    format!("duplicate denom {:?} (also at {})", coin.denom, index_path(path, j - 1)),
+                    format!(
+                        "duplicate denom {:?} (also at {})",
+                        coin.denom,
+                        index_path(path, j - 1)
+                    ),
                 ));
             }
             if coin.denom < prev.denom {
@@ -163,7 +169,10 @@ mod tests {
     #[test]
     fn denoms_follow_the_cosmos_rule() {
         assert!(validate_denom("stake").is_ok());
-        assert!(validate_denom("ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2").is_ok());
+        assert!(
+            validate_denom("ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2")
+                .is_ok()
+        );
         assert!(validate_denom("factory/cosmos1abc/u-x.y:z").is_ok());
         assert!(validate_denom(&"a".repeat(128)).is_ok());
         assert!(validate_denom(&"a".repeat(129)).is_err());
@@ -174,16 +183,15 @@ mod tests {
 
     #[test]
     fn coin_lists_must_be_sorted_unique_and_positive() {
-        let ok = parse_coins(&raw(&[("stake", "5"), ("uatom", "7")]), "coins", Zero::Reject).unwrap();
+        let ok = parse_coins(&raw(&[("stake", "5"), ("uatom", "7")]), "coins").unwrap();
         assert_eq!(ok, vec![Coin::new("stake", 5), Coin::new("uatom", 7)]);
-        let err = parse_coins(&raw(&[("uatom", "5"), ("stake", "7")]), "coins", Zero::Reject).unwrap_err();
+        let err = parse_coins(&raw(&[("uatom", "5"), ("stake", "7")]), "coins").unwrap_err();
         insta::assert_snapshot!(err, @r#"coins[1].denom: coins are not sorted by denom: "stake" comes after "uatom""#);
-        let err = parse_coins(&raw(&[("stake", "5"), ("stake", "7")]), "coins", Zero::Reject).unwrap_err();
+        let err = parse_coins(&raw(&[("stake", "5"), ("stake", "7")]), "coins").unwrap_err();
         insta::assert_snapshot!(err, @r#"coins[1].denom: duplicate denom "stake" (also at coins[0])"#);
-        let err = parse_coins(&raw(&[("stake", "0")]), "coins", Zero::Reject).unwrap_err();
+        let err = parse_coins(&raw(&[("stake", "0")]), "coins").unwrap_err();
         insta::assert_snapshot!(err, @"coins[0].amount: amount of stake must be positive, got 0");
-        assert!(parse_coins(&raw(&[("stake", "0")]), "coins", Zero::Allow).is_ok());
-        let err = parse_coins(&raw(&[("stake", "-3")]), "coins", Zero::Reject).unwrap_err();
+        let err = parse_coins(&raw(&[("stake", "-3")]), "coins").unwrap_err();
         insta::assert_snapshot!(err, @r#"coins[0].amount: invalid amount: "-3" is negative"#);
     }
 
@@ -194,6 +202,9 @@ mod tests {
             c.to_json().to_string(),
             r#"{"denom":"stake","amount":"340282366920938463463374607431768211455"}"#
         );
-        assert_eq!(c.to_string(), "340282366920938463463374607431768211455stake");
+        assert_eq!(
+            c.to_string(),
+            "340282366920938463463374607431768211455stake"
+        );
     }
 }

@@ -10,12 +10,31 @@ use upgrade_runtime::{ValidationError, join_path};
 
 /// Deserializes `value` as `T`; a failure becomes a [`ValidationError`] at
 /// `path` joined with the path inside `value` (`accounts[3].sequence`).
-pub(crate) fn parse_at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, ValidationError> {
+pub(crate) fn parse_at<T: DeserializeOwned>(
+    value: &Value,
+    path: &str,
+) -> Result<T, ValidationError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.path().to_string();
         let inner = if inner == "." { String::new() } else { inner };
         ValidationError::new(join_path(path, &inner), e.into_inner().to_string())
     })
+}
+
+/// A JSON object of `pairs`, in order, moving the values in (`json!`
+/// serialises a deep copy of every non-literal value, which matters for
+/// lists of a million accounts).
+pub(crate) fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+/// A validation error as `path: message`, or just the message at the root.
+pub(crate) fn describe(e: &ValidationError) -> String {
+    if e.path.is_empty() {
+        e.message.clone()
+    } else {
+        e.to_string()
+    }
 }
 
 /// `parent[index]`.
@@ -51,7 +70,7 @@ pub(crate) fn parse_decimal(s: &str, max: u128) -> Result<u128, String> {
 /// Parses a u64 written as a decimal string (Cosmos JSON's convention).
 pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
     parse_decimal(s, u128::from(u64::MAX))
-        .map(|v| u64::try_from(v).unwrap_or(u64::MAX))
+        .and_then(|v| u64::try_from(v).map_err(|e| e.to_string()))
         .map_err(|e| format!("invalid u64: {e}"))
 }
 

@@ -20,7 +20,11 @@ pub(crate) const BATCH: usize = 10_000;
 ///
 /// A failed read, an error from `f`, or a new key inside `prefix` (it
 /// would be migrated twice).
-pub(crate) fn rekey_prefix<F>(ctx: &mut Context<'_>, prefix: &[u8], mut f: F) -> Result<u64, ModuleError>
+pub(crate) fn rekey_prefix<F>(
+    ctx: &mut Context<'_>,
+    prefix: &[u8],
+    mut f: F,
+) -> Result<u64, ModuleError>
 where
     F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
 {

@@ -85,7 +85,7 @@ pub fn schedule<S: StateWrite + ?Sized>(
         tracing::info!(old = %old.name, old_height = old.height, new = %plan.name, "replacing the pending upgrade plan");
     }
     set_plan(state, plan);
-    tracing::info!(name = %plan.name, height = plan.height, "upgrade scheduled");
+    tracing::debug!(name = %plan.name, height = plan.height, "upgrade scheduled");
     Ok(())
 }
 

@@ -7,24 +7,17 @@
 //! still say where its address is, so it can be keyed and found.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use upgrade_runtime::{ModuleError, ValidationError, join_path};
 
+use super::verbatim::OtherAccount;
 use crate::address::Address;
-use crate::json::{index_path, parse_at, parse_u64, u64_string};
+use crate::json::{index_path, object, parse_at, u64_string};
 
 /// `@type` of a plain account.
 pub const BASE_ACCOUNT_TYPE: &str = "/cosmos.auth.v1beta1.BaseAccount";
 /// `@type` of an account owned by a module.
 pub const MODULE_ACCOUNT_TYPE: &str = "/cosmos.auth.v1beta1.ModuleAccount";
-
-/// Where an unmodelled account type may keep its address, tried in order:
-/// a flat account, one embedding a base account, and the vesting accounts.
-const ADDRESS_LOCATIONS: [&[&str]; 3] = [
-    &[],
-    &["base_account"],
-    &["base_vesting_account", "base_account"],
-];
 
 /// An account of the auth module.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,31 +53,6 @@ pub struct ModuleAccount {
     pub name: String,
     /// What the module may do with it (`minter`, `burner`, `staking`).
     pub permissions: Vec<String>,
-}
-
-/// An account of a type this crate does not model, kept verbatim.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherAccount {
-    type_url: String,
-    address: Address,
-    /// Object keys leading to the object that holds `address`,
-    /// `account_number` and `sequence`.
-    base: &'static [&'static str],
-    account_number: Option<u64>,
-    sequence: Option<u64>,
-    json: Value,
-}
-
-impl OtherAccount {
-    /// Its `@type`.
-    pub fn type_url(&self) -> &str {
-        &self.type_url
-    }
-
-    /// The JSON object exactly as imported (with sequence bumps applied).
-    pub fn json(&self) -> &Value {
-        &self.json
-    }
 }
 
 #[derive(Deserialize)]
@@ -130,11 +98,19 @@ impl Account {
     /// A [`ValidationError`] naming the field and the problem.
     pub fn from_json(value: &Value, path: &str) -> Result<Self, ValidationError> {
         let Some(object) = value.as_object() else {
-            return Err(ValidationError::new(path, "expected an account object with an \"@type\""));
+            return Err(ValidationError::new(
+                path,
+                "expected an account object with an \"@type\"",
+            ));
         };
         let type_url = match object.get("@type") {
             Some(Value::String(t)) => t.as_str(),
-            Some(_) => return Err(ValidationError::new(join_path(path, "@type"), "expected a string")),
+            Some(_) => {
+                return Err(ValidationError::new(
+                    join_path(path, "@type"),
+                    "expected a string",
+                ));
+            }
             None => return Err(ValidationError::new(path, "missing \"@type\"")),
         };
         match type_url {
@@ -150,19 +126,29 @@ impl Account {
             }
             MODULE_ACCOUNT_TYPE => {
                 let raw: ModuleAccountJson = parse_at(value, path)?;
-                let base_account = base_from_json(raw.base_account, &join_path(path, "base_account"))?;
+                let base_account =
+                    base_from_json(raw.base_account, &join_path(path, "base_account"))?;
                 if raw.name.trim().is_empty() {
-                    return Err(ValidationError::new(join_path(path, "name"), "module account name cannot be blank"));
+                    return Err(ValidationError::new(
+                        join_path(path, "name"),
+                        "module account name cannot be blank",
+                    ));
                 }
                 let permissions_path = join_path(path, "permissions");
                 for (i, p) in raw.permissions.iter().enumerate() {
                     if p.trim().is_empty() {
-                        return Err(ValidationError::new(index_path(&permissions_path, i), "permission cannot be blank"));
+                        return Err(ValidationError::new(
+                            index_path(&permissions_path, i),
+                            "permission cannot be blank",
+                        ));
                     }
                     if let Some(j) = raw.permissions[..i].iter().position(|q| q == p) {
                         return Err(ValidationError::new(
                             index_path(&permissions_path, i),
-                            format!("duplicate permission {p:?} (also at {})", index_path(&permissions_path, j)),
+                            format!(
+                                "duplicate permission {p:?} (also at {})",
+                                index_path(&permissions_path, j)
+                            ),
                         ));
                     }
                 }
@@ -172,7 +158,7 @@ impl Account {
                     permissions: raw.permissions,
                 }))
             }
-            other => other_from_json(other, object, value, path).map(Account::Other),
+            other => OtherAccount::from_json(other, object, value, path).map(Account::Other),
         }
     }
 
@@ -185,13 +171,16 @@ impl Account {
                 m.extend(base_fields(b));
                 Value::Object(m)
             }
-            Account::Module(m) => json!({
-                "@type": MODULE_ACCOUNT_TYPE,
-                "base_account": Value::Object(base_fields(&m.base_account)),
-                "name": m.name,
-                "permissions": m.permissions,
-            }),
-            Account::Other(o) => o.json.clone(),
+            Account::Module(m) => object([
+                ("@type", Value::String(MODULE_ACCOUNT_TYPE.into())),
+                ("base_account", Value::Object(base_fields(&m.base_account))),
+                ("name", Value::String(m.name.clone())),
+                (
+                    "permissions",
+                    Value::Array(m.permissions.iter().cloned().map(Value::String).collect()),
+                ),
+            ]),
+            Account::Other(o) => o.json().clone(),
         }
     }
 
@@ -216,7 +205,7 @@ impl Account {
         match self {
             Account::Base(b) => &b.address,
             Account::Module(m) => &m.base_account.address,
-            Account::Other(o) => &o.address,
+            Account::Other(o) => o.address(),
         }
     }
 
@@ -234,7 +223,7 @@ impl Account {
         match self {
             Account::Base(_) => field.to_owned(),
             Account::Module(_) => join_path("base_account", field),
-            Account::Other(o) => join_path(&o.base.join("."), field),
+            Account::Other(o) => o.field_path(field),
         }
     }
 
@@ -243,7 +232,7 @@ impl Account {
         match self {
             Account::Base(_) => BASE_ACCOUNT_TYPE,
             Account::Module(_) => MODULE_ACCOUNT_TYPE,
-            Account::Other(o) => &o.type_url,
+            Account::Other(o) => o.type_url(),
         }
     }
 
@@ -252,7 +241,7 @@ impl Account {
         match self {
             Account::Base(b) => Some(b.account_number),
             Account::Module(m) => Some(m.base_account.account_number),
-            Account::Other(o) => o.account_number,
+            Account::Other(o) => o.account_number(),
         }
     }
 
@@ -261,7 +250,7 @@ impl Account {
         match self {
             Account::Base(b) => Some(b.sequence),
             Account::Module(m) => Some(m.base_account.sequence),
-            Account::Other(o) => o.sequence,
+            Account::Other(o) => o.sequence(),
         }
     }
 
@@ -279,20 +268,7 @@ impl Account {
                 let s = &mut m.base_account.sequence;
                 *s = s.checked_add(1).ok_or_else(overflow)?;
             }
-            Account::Other(o) => {
-                let current = o.sequence.ok_or_else(|| {
-                    format!("account {address} of type {} has no sequence and cannot sign", o.type_url)
-                })?;
-                let next = current.checked_add(1).ok_or_else(overflow)?;
-                let base = o
-                    .base
-                    .iter()
-                    .try_fold(&mut o.json, |v, k| v.get_mut(*k))
-                    .and_then(Value::as_object_mut)
-                    .ok_or_else(|| format!("account {address}: base object vanished"))?;
-                base.insert("sequence".into(), Value::String(next.to_string()));
-                o.sequence = Some(next);
-            }
+            Account::Other(o) => o.increment_sequence()?,
         }
         Ok(())
     }
@@ -302,7 +278,10 @@ fn base_fields(b: &BaseAccount) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("address".into(), Value::String(b.address.to_bech32()));
     m.insert("pub_key".into(), b.pub_key.clone().unwrap_or(Value::Null));
-    m.insert("account_number".into(), Value::String(b.account_number.to_string()));
+    m.insert(
+        "account_number".into(),
+        Value::String(b.account_number.to_string()),
+    );
     m.insert("sequence".into(), Value::String(b.sequence.to_string()));
     m
 }
@@ -312,7 +291,9 @@ fn base_from_json(raw: BaseFieldsJson, path: &str) -> Result<BaseAccount, Valida
         .map_err(|e| ValidationError::new(join_path(path, "address"), e.to_string()))?;
     let pub_key = match raw.pub_key {
         Value::Null => None,
-        Value::Object(ref o) if matches!(o.get("@type"), Some(Value::String(_))) => Some(raw.pub_key),
+        Value::Object(ref o) if matches!(o.get("@type"), Some(Value::String(_))) => {
+            Some(raw.pub_key)
+        }
         _ => {
             return Err(ValidationError::new(
                 join_path(path, "pub_key"),
@@ -326,49 +307,4 @@ fn base_from_json(raw: BaseFieldsJson, path: &str) -> Result<BaseAccount, Valida
         account_number: raw.account_number,
         sequence: raw.sequence,
     })
-}
-
-fn other_from_json(
-    type_url: &str,
-    object: &Map<String, Value>,
-    value: &Value,
-    path: &str,
-) -> Result<OtherAccount, ValidationError> {
-    for base in ADDRESS_LOCATIONS {
-        let Some(holder) = base.iter().try_fold(object, |o, k| o.get(*k).and_then(Value::as_object)) else {
-            continue;
-        };
-        let Some(address) = holder.get("address") else {
-            continue;
-        };
-        let base_path = join_path(path, &base.join("."));
-        let address = match address {
-            Value::String(s) => Address::parse(s)
-                .map_err(|e| ValidationError::new(join_path(&base_path, "address"), e.to_string()))?,
-            _ => return Err(ValidationError::new(join_path(&base_path, "address"), "expected a string")),
-        };
-        let number = |field: &str| -> Result<Option<u64>, ValidationError> {
-            match holder.get(field) {
-                None => Ok(None),
-                Some(Value::String(s)) => parse_u64(s)
-                    .map(Some)
-                    .map_err(|e| ValidationError::new(join_path(&base_path, field), e)),
-                Some(_) => Err(ValidationError::new(join_path(&base_path, field), "expected a u64 as a decimal string")),
-            }
-        };
-        return Ok(OtherAccount {
-            type_url: type_url.to_owned(),
-            address,
-            base,
-            account_number: number("account_number")?,
-            sequence: number("sequence")?,
-            json: value.clone(),
-        });
-    }
-    Err(ValidationError::new(
-        path,
-        format!(
-            "account of type {type_url:?} has no address at address, base_account.address or base_vesting_account.base_account.address"
-        ),
-    ))
 }

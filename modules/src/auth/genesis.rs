@@ -27,9 +27,15 @@ pub(crate) struct AuthGenesis {
 /// Validates a section and returns it typed.
 pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
     let Some(section) = genesis.as_object() else {
-        return Err(ValidationError::new("", "expected an object with params and accounts"));
+        return Err(ValidationError::new(
+            "",
+            "expected an object with params and accounts",
+        ));
     };
-    if let Some(unknown) = section.keys().find(|k| !["params", "accounts"].contains(&k.as_str())) {
+    if let Some(unknown) = section
+        .keys()
+        .find(|k| !["params", "accounts"].contains(&k.as_str()))
+    {
         return Err(ValidationError::new(
             unknown.as_str(),
             "unknown field; the auth section has params and accounts",
@@ -98,7 +104,10 @@ pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &AuthGene
     store.set(encoding.params_key(), genesis.params.to_json().to_string());
     for account in &genesis.accounts {
         store.set(encoding.account_key(account.address()), account.encode());
-        if let Some(key) = account.account_number().and_then(|n| encoding.account_number_key(n)) {
+        if let Some(key) = account
+            .account_number()
+            .and_then(|n| encoding.account_number_key(n))
+        {
             store.set(key, account.address().as_bytes());
         }
     }
@@ -118,15 +127,20 @@ pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, Mod
             )));
         }
         None => {
-            return Err(ModuleError::corrupt(&store, encoding.params_key(), "auth params are missing; was InitGenesis run?"));
+            return Err(ModuleError::corrupt(
+                &store,
+                encoding.params_key(),
+                "auth params are missing; was InitGenesis run?",
+            ));
         }
     }
     let params_key = encoding.params_key();
     let params = reader
         .get(params_key)?
         .ok_or_else(|| ModuleError::corrupt(&store, params_key, "missing params"))?;
-    let params: Value = serde_json::from_slice(&params)
-        .map_err(|e| ModuleError::corrupt(&store, params_key, format!("params are not JSON: {e}")))?;
+    let params: Value = serde_json::from_slice(&params).map_err(|e| {
+        ModuleError::corrupt(&store, params_key, format!("params are not JSON: {e}"))
+    })?;
     let mut accounts: Vec<(Address, Value)> = Vec::new();
     for item in reader.prefix(encoding.accounts_prefix())? {
         let (key, value) = item?;
@@ -140,6 +154,9 @@ pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, Mod
     accounts.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Map::new();
     out.insert("params".into(), params);
-    out.insert("accounts".into(), Value::Array(accounts.into_iter().map(|(_, v)| v).collect()));
+    out.insert(
+        "accounts".into(),
+        Value::Array(accounts.into_iter().map(|(_, v)| v).collect()),
+    );
     Ok(Value::Object(out))
 }

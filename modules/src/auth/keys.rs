@@ -50,7 +50,10 @@ pub(crate) mod v2 {
             .ok_or_else(|| "not an account key".to_owned())?;
         match Address::split_length_prefixed(rest)? {
             (address, []) => Ok(address),
-            (_, extra) => Err(format!("{} unexpected bytes after the address", extra.len())),
+            (_, extra) => Err(format!(
+                "{} unexpected bytes after the address",
+                extra.len()
+            )),
         }
     }
 

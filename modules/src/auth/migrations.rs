@@ -14,7 +14,11 @@ use crate::rekey::rekey_prefix;
 
 /// Registers the migrations a module at `version` needs: every step from 1
 /// up to `version - 1` that this crate implements.
-pub(crate) fn register(cfg: &mut Configurator, module: &str, version: u64) -> Result<(), ConfigError> {
+pub(crate) fn register(
+    cfg: &mut Configurator,
+    module: &str,
+    version: u64,
+) -> Result<(), ConfigError> {
     if version >= 2 {
         cfg.register_migration(
             module,
@@ -35,7 +39,8 @@ fn v1_to_v2(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
         s.delete(legacy_v1::PARAMS);
     }
     let moved = rekey_prefix(ctx, legacy_v1::ACCOUNTS_PREFIX, |key, value| {
-        let address = legacy_v1::address_of_account_key(key).map_err(|e| ModuleError::corrupt(&store, key, e))?;
+        let address = legacy_v1::address_of_account_key(key)
+            .map_err(|e| ModuleError::corrupt(&store, key, e))?;
         let account = Account::decode(value, &store, key)?;
         if account.address() != &address {
             return Err(ModuleError::corrupt(
@@ -50,6 +55,9 @@ fn v1_to_v2(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
         }
         Ok(out)
     })?;
-    tracing::info!(accounts = moved, "auth 1 -> 2: accounts re-keyed and indexed by number");
+    tracing::info!(
+        accounts = moved,
+        "auth 1 -> 2: accounts re-keyed and indexed by number"
+    );
     Ok(())
 }

@@ -11,15 +11,19 @@ mod keys;
 mod legacy_v1;
 mod migrations;
 mod params;
-mod query;
+pub mod query;
+mod verbatim;
 
-pub use account::{Account, BASE_ACCOUNT_TYPE, BaseAccount, MODULE_ACCOUNT_TYPE, ModuleAccount, OtherAccount};
+pub use account::{Account, BASE_ACCOUNT_TYPE, BaseAccount, MODULE_ACCOUNT_TYPE, ModuleAccount};
 pub use keys::{Encoding, LATEST_VERSION};
 pub use params::AuthParams;
 pub use query::{account, account_by_number, account_count, accounts, has_account, params};
+pub use verbatim::OtherAccount;
 
 use serde_json::Value;
-use upgrade_runtime::{ConfigError, Configurator, Context, Module, ModuleError, Tx, ValidationError};
+use upgrade_runtime::{
+    ConfigError, Configurator, Context, Module, ModuleError, Tx, ValidationError,
+};
 
 use crate::address::Address;
 
@@ -92,8 +96,11 @@ impl Module for Auth {
                 "signer {signer} is not an existing account; only existing accounts can sign"
             )));
         };
-        account.increment_sequence().map_err(ModuleError::Rejected)?;
-        ctx.store().set(encoding.account_key(&signer), account.encode());
+        account
+            .increment_sequence()
+            .map_err(ModuleError::Rejected)?;
+        ctx.store()
+            .set(encoding.account_key(&signer), account.encode());
         Ok(())
     }
 }

@@ -55,7 +55,10 @@ impl AuthParams {
             ("sig_verify_cost_secp256k1", self.sig_verify_cost_secp256k1),
         ];
         match fields.iter().find(|(_, v)| *v == 0) {
-            Some((name, _)) => Err(ValidationError::new(join_path(path, name), "must be positive, got 0")),
+            Some((name, _)) => Err(ValidationError::new(
+                join_path(path, name),
+                "must be positive, got 0",
+            )),
             None => Ok(()),
         }
     }

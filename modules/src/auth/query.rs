@@ -17,7 +17,10 @@ use crate::address::Address;
 /// # Errors
 ///
 /// A failed read or an account the module cannot decode.
-pub fn account(reader: &ModuleReader<'_>, address: &Address) -> Result<Option<Account>, ModuleError> {
+pub fn account(
+    reader: &ModuleReader<'_>,
+    address: &Address,
+) -> Result<Option<Account>, ModuleError> {
     let Some(encoding) = Encoding::detect(reader)? else {
         return Ok(None);
     };
@@ -82,7 +85,10 @@ pub fn account_count(reader: &ModuleReader<'_>) -> Result<u64, ModuleError> {
 /// # Errors
 ///
 /// A failed read or an undecodable account.
-pub fn account_by_number(reader: &ModuleReader<'_>, number: u64) -> Result<Option<Account>, ModuleError> {
+pub fn account_by_number(
+    reader: &ModuleReader<'_>,
+    number: u64,
+) -> Result<Option<Account>, ModuleError> {
     match Encoding::detect(reader)? {
         None => Ok(None),
         Some(Encoding::V2) => {
@@ -90,7 +96,8 @@ pub fn account_by_number(reader: &ModuleReader<'_>, number: u64) -> Result<Optio
             let Some(bytes) = reader.get(&key)? else {
                 return Ok(None);
             };
-            let address = Address::from_bytes(&bytes).map_err(|e| ModuleError::corrupt(reader.name(), &key, e.to_string()))?;
+            let address = Address::from_bytes(&bytes)
+                .map_err(|e| ModuleError::corrupt(reader.name(), &key, e.to_string()))?;
             load(reader, Encoding::V2, &address)
         }
         Some(Encoding::V1) => {

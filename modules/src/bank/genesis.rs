@@ -17,10 +17,16 @@ use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
 use super::keys::Encoding;
 use super::params::{BankParams, SendEnabled, send_enabled_json, validate_send_enabled};
 use crate::address::Address;
-use crate::coin::{Coin, CoinJson, Zero, coins_to_json, parse_coins, validate_denom};
-use crate::json::{index_path, parse_at};
+use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins, validate_denom};
+use crate::json::{index_path, object, parse_at};
 
-const FIELDS: [&str; 5] = ["params", "balances", "supply", "denom_metadata", "send_enabled"];
+const FIELDS: [&str; 5] = [
+    "params",
+    "balances",
+    "supply",
+    "denom_metadata",
+    "send_enabled",
+];
 
 /// The coins one address holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +57,10 @@ struct BalanceJson {
 /// Validates a section and returns it typed.
 pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
     let Some(section) = genesis.as_object() else {
-        return Err(ValidationError::new("", "expected an object with params and balances"));
+        return Err(ValidationError::new(
+            "",
+            "expected an object with params and balances",
+        ));
     };
     if let Some(unknown) = section.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(ValidationError::new(
@@ -81,7 +90,11 @@ pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
     })
 }
 
-fn array<'a>(section: &'a Map<String, Value>, field: &str, required: bool) -> Result<&'a [Value], ValidationError> {
+fn array<'a>(
+    section: &'a Map<String, Value>,
+    field: &str,
+    required: bool,
+) -> Result<&'a [Value], ValidationError> {
     match section.get(field) {
         Some(Value::Array(a)) => Ok(a),
         Some(_) => Err(ValidationError::new(field, "expected an array")),
@@ -90,7 +103,9 @@ fn array<'a>(section: &'a Map<String, Value>, field: &str, required: bool) -> Re
     }
 }
 
-fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>), ValidationError> {
+fn parse_balances(
+    raw: &[Value],
+) -> Result<(Vec<Balance>, BTreeMap<String, u128>), ValidationError> {
     let mut balances = Vec::with_capacity(raw.len());
     let mut seen: BTreeMap<Address, usize> = BTreeMap::new();
     let mut sums: BTreeMap<String, u128> = BTreeMap::new();
@@ -98,12 +113,16 @@ fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>
         let path = index_path("balances", i);
         let b: BalanceJson = parse_at(value, &path)?;
         let address_path = join_path(&path, "address");
-        let address = Address::parse(&b.address).map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
+        let address = Address::parse(&b.address)
+            .map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
         match seen.entry(address.clone()) {
             Entry::Occupied(first) => {
                 return Err(ValidationError::new(
                     address_path,
-                    format!("duplicate balance for {address} (also at {})", index_path("balances", *first.get())),
+                    format!(
+                        "duplicate balance for {address} (also at {})",
+                        index_path("balances", *first.get())
+                    ),
                 ));
             }
             Entry::Vacant(slot) => {
@@ -111,7 +130,7 @@ fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>
             }
         }
         let coins_path = join_path(&path, "coins");
-        let coins = parse_coins(&b.coins, &coins_path, Zero::Reject)?;
+        let coins = parse_coins(&b.coins, &coins_path)?;
         if coins.is_empty() {
             return Err(ValidationError::new(
                 coins_path,
@@ -123,7 +142,11 @@ fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>
             *sum = sum.checked_add(coin.amount).ok_or_else(|| {
                 ValidationError::new(
                     join_path(&index_path(&coins_path, j), "amount"),
-                    format!("the total of {} over all balances exceeds the maximum {}", coin.denom, u128::MAX),
+                    format!(
+                        "the total of {} over all balances exceeds the maximum {}",
+                        coin.denom,
+                        u128::MAX
+                    ),
                 )
             })?;
         }
@@ -133,7 +156,10 @@ fn parse_balances(raw: &[Value]) -> Result<(Vec<Balance>, BTreeMap<String, u128>
 }
 
 fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>, ValidationError> {
-    let computed: Vec<Coin> = sums.into_iter().map(|(denom, amount)| Coin::new(denom, amount)).collect();
+    let computed: Vec<Coin> = sums
+        .into_iter()
+        .map(|(denom, amount)| Coin::new(denom, amount))
+        .collect();
     if raw.is_empty() {
         return Ok(computed);
     }
@@ -142,20 +168,32 @@ fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>
         .enumerate()
         .map(|(k, v)| parse_at(v, &index_path("supply", k)))
         .collect::<Result<_, _>>()?;
-    let declared = parse_coins(&raw, "supply", Zero::Reject)?;
+    let declared = parse_coins(&raw, "supply")?;
     for (k, coin) in declared.iter().enumerate() {
-        let summed = computed.iter().find(|c| c.denom == coin.denom).map_or(0, |c| c.amount);
+        let summed = computed
+            .iter()
+            .find(|c| c.denom == coin.denom)
+            .map_or(0, |c| c.amount);
         if summed != coin.amount {
             return Err(ValidationError::new(
                 join_path(&index_path("supply", k), "amount"),
-                format!("supply of {} is {} but the balances sum to {}", coin.denom, coin.amount, summed),
+                format!(
+                    "supply of {} is {} but the balances sum to {}",
+                    coin.denom, coin.amount, summed
+                ),
             ));
         }
     }
-    if let Some(missing) = computed.iter().find(|c| !declared.iter().any(|d| d.denom == c.denom)) {
+    if let Some(missing) = computed
+        .iter()
+        .find(|c| !declared.iter().any(|d| d.denom == c.denom))
+    {
         return Err(ValidationError::new(
             "supply",
-            format!("supply does not list {}, but the balances sum to {}", missing.denom, missing.amount),
+            format!(
+                "supply does not list {}, but the balances sum to {}",
+                missing.denom, missing.amount
+            ),
         ));
     }
     Ok(computed)
@@ -169,13 +207,21 @@ fn parse_metadata(raw: &[Value]) -> Result<Vec<Value>, ValidationError> {
         let base = match value.as_object().map(|o| o.get("base")) {
             None => return Err(ValidationError::new(path, "expected a metadata object")),
             Some(Some(Value::String(base))) => base.as_str(),
-            Some(_) => return Err(ValidationError::new(base_path, "expected the base denom as a string")),
+            Some(_) => {
+                return Err(ValidationError::new(
+                    base_path,
+                    "expected the base denom as a string",
+                ));
+            }
         };
         validate_denom(base).map_err(|m| ValidationError::new(&base_path, m))?;
         if let Some(first) = bases.insert(base, i) {
             return Err(ValidationError::new(
                 base_path,
-                format!("duplicate metadata for {base:?} (also at {})", index_path("denom_metadata", first)),
+                format!(
+                    "duplicate metadata for {base:?} (also at {})",
+                    index_path("denom_metadata", first)
+                ),
             ));
         }
     }
@@ -197,14 +243,23 @@ pub(crate) fn default_genesis() -> Value {
 pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &BankGenesis) {
     let mut store = ctx.store();
     store.set(encoding.params_key(), genesis.params.to_json().to_string());
-    store.set(encoding.denom_metadata_key(), Value::Array(genesis.denom_metadata.clone()).to_string());
-    store.set(encoding.send_enabled_key(), send_enabled_json(&genesis.send_enabled).to_string());
+    store.set(
+        encoding.denom_metadata_key(),
+        Value::Array(genesis.denom_metadata.clone()).to_string(),
+    );
+    store.set(
+        encoding.send_enabled_key(),
+        send_enabled_json(&genesis.send_enabled).to_string(),
+    );
     for coin in &genesis.supply {
         store.set(encoding.supply_key(&coin.denom), coin.amount.to_string());
     }
     for balance in &genesis.balances {
         for coin in &balance.coins {
-            store.set(encoding.balance_key(&balance.address, &coin.denom), coin.amount.to_string());
+            store.set(
+                encoding.balance_key(&balance.address, &coin.denom),
+                coin.amount.to_string(),
+            );
         }
     }
 }
@@ -223,14 +278,19 @@ pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, Mod
             )));
         }
         None => {
-            return Err(ModuleError::corrupt(&store, encoding.params_key(), "bank params are missing; was InitGenesis run?"));
+            return Err(ModuleError::corrupt(
+                &store,
+                encoding.params_key(),
+                "bank params are missing; was InitGenesis run?",
+            ));
         }
     }
     let json_at = |key: &[u8]| -> Result<Value, ModuleError> {
         let bytes = reader
             .get(key)?
             .ok_or_else(|| ModuleError::corrupt(&store, key, "missing"))?;
-        serde_json::from_slice(&bytes).map_err(|e| ModuleError::corrupt(&store, key, format!("not JSON: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ModuleError::corrupt(&store, key, format!("not JSON: {e}")))
     };
     let params = json_at(encoding.params_key())?;
     let denom_metadata = json_at(encoding.denom_metadata_key())?;
@@ -252,7 +312,12 @@ pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, Mod
         Value::Array(
             balances
                 .into_iter()
-                .map(|(address, coins)| json!({ "address": address.to_bech32(), "coins": coins_to_json(&coins) }))
+                .map(|(address, coins)| {
+                    object([
+                        ("address", Value::String(address.to_bech32())),
+                        ("coins", coins_to_json(&coins)),
+                    ])
+                })
                 .collect(),
         ),
     );

@@ -62,7 +62,11 @@ pub(crate) mod v2 {
 
     /// `0x02 || len || address || denom`.
     pub(crate) fn balance_key(address: &Address, denom: &str) -> Vec<u8> {
-        [address_balances_prefix(address).as_slice(), denom.as_bytes()].concat()
+        [
+            address_balances_prefix(address).as_slice(),
+            denom.as_bytes(),
+        ]
+        .concat()
     }
 
     /// The address and denom of a balance key.

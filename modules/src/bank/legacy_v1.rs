@@ -38,7 +38,11 @@ pub(crate) fn address_balances_prefix(address: &Address) -> Vec<u8> {
 
 /// `balances/<bech32>/<denom>`.
 pub(crate) fn balance_key(address: &Address, denom: &str) -> Vec<u8> {
-    [address_balances_prefix(address).as_slice(), denom.as_bytes()].concat()
+    [
+        address_balances_prefix(address).as_slice(),
+        denom.as_bytes(),
+    ]
+    .concat()
 }
 
 /// The address and denom of a balance key. Bech32 has no `/`, so the first

@@ -13,8 +13,8 @@ use super::params::{BankParams, SendEnabled};
 use super::query::balance_at;
 use crate::address::Address;
 use crate::auth;
-use crate::coin::{Coin, CoinJson, Zero, coins_to_json, parse_coins};
-use crate::json::parse_at;
+use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins};
+use crate::json::{describe, parse_at};
 
 /// Type URL of [`MsgSend`].
 pub const MSG_SEND: &str = "/cosmos.bank.v1beta1.MsgSend";
@@ -46,10 +46,13 @@ impl MsgSend {
     /// [`ModuleError::Rejected`] naming the field and the problem.
     pub fn from_msg(msg: &Msg) -> Result<Self, ModuleError> {
         let reject = |e: String| ModuleError::Rejected(format!("invalid {MSG_SEND}: {e}"));
-        let raw: MsgSendJson = parse_at(&Value::Object(msg.value.clone()), "").map_err(|e| reject(e.to_string()))?;
-        let from_address = Address::parse(&raw.from_address).map_err(|e| reject(format!("from_address: {e}")))?;
-        let to_address = Address::parse(&raw.to_address).map_err(|e| reject(format!("to_address: {e}")))?;
-        let amount = parse_coins(&raw.amount, "amount", Zero::Reject).map_err(|e| reject(e.to_string()))?;
+        let raw: MsgSendJson =
+            parse_at(&Value::Object(msg.value.clone()), "").map_err(|e| reject(describe(&e)))?;
+        let from_address =
+            Address::parse(&raw.from_address).map_err(|e| reject(format!("from_address: {e}")))?;
+        let to_address =
+            Address::parse(&raw.to_address).map_err(|e| reject(format!("to_address: {e}")))?;
+        let amount = parse_coins(&raw.amount, "amount").map_err(|e| reject(describe(&e)))?;
         if amount.is_empty() {
             return Err(reject("amount: nothing to send".into()));
         }
@@ -63,8 +66,14 @@ impl MsgSend {
     /// The message in its `Any` JSON shape, ready for a [`upgrade_runtime::Tx`].
     pub fn to_msg(&self) -> Msg {
         let mut value = Map::new();
-        value.insert("from_address".into(), Value::String(self.from_address.to_bech32()));
-        value.insert("to_address".into(), Value::String(self.to_address.to_bech32()));
+        value.insert(
+            "from_address".into(),
+            Value::String(self.from_address.to_bech32()),
+        );
+        value.insert(
+            "to_address".into(),
+            Value::String(self.to_address.to_bech32()),
+        );
         value.insert("amount".into(), coins_to_json(&self.amount));
         Msg {
             type_url: MSG_SEND.to_owned(),
@@ -74,7 +83,12 @@ impl MsgSend {
 }
 
 /// Executes a send signed by `signer`.
-pub(crate) fn send(ctx: &mut Context<'_>, encoding: Encoding, signer: &str, msg: &MsgSend) -> Result<(), ModuleError> {
+pub(crate) fn send(
+    ctx: &mut Context<'_>,
+    encoding: Encoding,
+    signer: &str,
+    msg: &MsgSend,
+) -> Result<(), ModuleError> {
     if Address::parse(signer).ok().as_ref() != Some(&msg.from_address) {
         return Err(ModuleError::Rejected(format!(
             "from_address {} is not the signer {signer}; only the owner can send its coins",
@@ -101,7 +115,10 @@ pub(crate) fn send(ctx: &mut Context<'_>, encoding: Encoding, signer: &str, msg:
     for coin in &msg.amount {
         let have = balance_at(&ctx.own(), encoding, &msg.to_address, &coin.denom)?;
         let total = have.checked_add(coin.amount).ok_or_else(|| {
-            ModuleError::Rejected(format!("balance of {} in {} would overflow", msg.to_address, coin.denom))
+            ModuleError::Rejected(format!(
+                "balance of {} in {} would overflow",
+                msg.to_address, coin.denom
+            ))
         })?;
         write_balance(ctx, encoding, &msg.to_address, &coin.denom, total);
     }
@@ -109,7 +126,13 @@ pub(crate) fn send(ctx: &mut Context<'_>, encoding: Encoding, signer: &str, msg:
 }
 
 /// Zero balances are deleted, as Cosmos does, so they never reach an export.
-fn write_balance(ctx: &mut Context<'_>, encoding: Encoding, address: &Address, denom: &str, amount: u128) {
+fn write_balance(
+    ctx: &mut Context<'_>,
+    encoding: Encoding,
+    address: &Address,
+    denom: &str,
+    amount: u128,
+) {
     let key = encoding.balance_key(address, denom);
     if amount == 0 {
         ctx.store().delete(key);
@@ -118,21 +141,33 @@ fn write_balance(ctx: &mut Context<'_>, encoding: Encoding, address: &Address, d
     }
 }
 
-fn check_send_enabled(ctx: &Context<'_>, encoding: Encoding, amount: &[Coin]) -> Result<(), ModuleError> {
+fn check_send_enabled(
+    ctx: &Context<'_>,
+    encoding: Encoding,
+    amount: &[Coin],
+) -> Result<(), ModuleError> {
     let reader = ctx.own();
     let decode = |key: &[u8]| -> Result<Option<Vec<u8>>, ModuleError> { Ok(reader.get(key)?) };
     let params: BankParams = match decode(encoding.params_key())? {
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| ModuleError::corrupt(reader.name(), encoding.params_key(), e.to_string()))?,
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            ModuleError::corrupt(reader.name(), encoding.params_key(), e.to_string())
+        })?,
         None => BankParams::default(),
     };
     let switches: Vec<SendEnabled> = match decode(encoding.send_enabled_key())? {
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| ModuleError::corrupt(reader.name(), encoding.send_enabled_key(), e.to_string()))?,
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            ModuleError::corrupt(reader.name(), encoding.send_enabled_key(), e.to_string())
+        })?,
         None => Vec::new(),
     };
-    match amount.iter().find(|c| !params.is_send_enabled(&switches, &c.denom)) {
-        Some(coin) => Err(ModuleError::Rejected(format!("{} transfers are currently disabled", coin.denom))),
+    match amount
+        .iter()
+        .find(|c| !params.is_send_enabled(&switches, &c.denom))
+    {
+        Some(coin) => Err(ModuleError::Rejected(format!(
+            "{} transfers are currently disabled",
+            coin.denom
+        ))),
         None => Ok(()),
     }
 }

@@ -69,7 +69,10 @@ pub(crate) fn send_enabled_json(list: &[SendEnabled]) -> Value {
 }
 
 /// Checks a list of switches at `path`: valid denoms, each at most once.
-pub(crate) fn validate_send_enabled(list: &[SendEnabled], path: &str) -> Result<(), ValidationError> {
+pub(crate) fn validate_send_enabled(
+    list: &[SendEnabled],
+    path: &str,
+) -> Result<(), ValidationError> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in list.iter().enumerate() {
         let denom_path = join_path(&index_path(path, i), "denom");
@@ -77,7 +80,11 @@ pub(crate) fn validate_send_enabled(list: &[SendEnabled], path: &str) -> Result<
         if let Some(first) = seen.insert(&s.denom, i) {
             return Err(ValidationError::new(
                 denom_path,
-                format!("duplicate send_enabled entry for {:?} (also at {})", s.denom, index_path(path, first)),
+                format!(
+                    "duplicate send_enabled entry for {:?} (also at {})",
+                    s.denom,
+                    index_path(path, first)
+                ),
             ));
         }
     }

@@ -16,7 +16,11 @@ use crate::coin::{Coin, parse_amount};
 /// # Errors
 ///
 /// A failed read or an undecodable amount.
-pub fn balance(reader: &ModuleReader<'_>, address: &Address, denom: &str) -> Result<u128, ModuleError> {
+pub fn balance(
+    reader: &ModuleReader<'_>,
+    address: &Address,
+    denom: &str,
+) -> Result<u128, ModuleError> {
     match Encoding::detect(reader)? {
         Some(encoding) => balance_at(reader, encoding, address, denom),
         None => Ok(0),
@@ -38,7 +42,10 @@ pub fn balances_of(reader: &ModuleReader<'_>, address: &Address) -> Result<Vec<C
         let (_, denom) = encoding
             .split_balance_key(&key)
             .map_err(|e| ModuleError::corrupt(reader.name(), &key, e))?;
-        coins.push(Coin::new(denom, decode_amount(reader.name(), &key, &value)?));
+        coins.push(Coin::new(
+            denom,
+            decode_amount(reader.name(), &key, &value)?,
+        ));
     }
     Ok(coins)
 }
@@ -61,7 +68,9 @@ pub fn supply(reader: &ModuleReader<'_>) -> Result<Vec<Coin>, ModuleError> {
 /// # Errors
 ///
 /// A failed read, an undecodable entry, or a sum beyond `u128`.
-pub fn balance_count_and_sums(reader: &ModuleReader<'_>) -> Result<(u64, BTreeMap<String, u128>), ModuleError> {
+pub fn balance_count_and_sums(
+    reader: &ModuleReader<'_>,
+) -> Result<(u64, BTreeMap<String, u128>), ModuleError> {
     let Some(encoding) = Encoding::detect(reader)? else {
         return Ok((0, BTreeMap::new()));
     };
@@ -70,9 +79,9 @@ pub fn balance_count_and_sums(reader: &ModuleReader<'_>) -> Result<(u64, BTreeMa
     for_each_balance(reader, encoding, |_, coin| {
         count += 1;
         let sum = sums.entry(coin.denom).or_insert(0);
-        *sum = sum
-            .checked_add(coin.amount)
-            .ok_or_else(|| ModuleError::Rejected("a per-denom sum of balances exceeds u128".into()))?;
+        *sum = sum.checked_add(coin.amount).ok_or_else(|| {
+            ModuleError::Rejected("a per-denom sum of balances exceeds u128".into())
+        })?;
         Ok(())
     })?;
     Ok((count, sums))
@@ -80,7 +89,11 @@ pub fn balance_count_and_sums(reader: &ModuleReader<'_>) -> Result<(u64, BTreeMa
 
 /// Calls `f` for every balance entry, in store key order (each address's
 /// entries are contiguous and sorted by denom in every encoding).
-pub(crate) fn for_each_balance<F>(reader: &ModuleReader<'_>, encoding: Encoding, mut f: F) -> Result<(), ModuleError>
+pub(crate) fn for_each_balance<F>(
+    reader: &ModuleReader<'_>,
+    encoding: Encoding,
+    mut f: F,
+) -> Result<(), ModuleError>
 where
     F: FnMut(Address, Coin) -> Result<(), ModuleError>,
 {
@@ -89,20 +102,29 @@ where
         let (address, denom) = encoding
             .split_balance_key(&key)
             .map_err(|e| ModuleError::corrupt(reader.name(), &key, e))?;
-        f(address, Coin::new(denom, decode_amount(reader.name(), &key, &value)?))?;
+        f(
+            address,
+            Coin::new(denom, decode_amount(reader.name(), &key, &value)?),
+        )?;
     }
     Ok(())
 }
 
 /// The supply in a store of known `encoding`.
-pub(crate) fn supply_at(reader: &ModuleReader<'_>, encoding: Encoding) -> Result<Vec<Coin>, ModuleError> {
+pub(crate) fn supply_at(
+    reader: &ModuleReader<'_>,
+    encoding: Encoding,
+) -> Result<Vec<Coin>, ModuleError> {
     let mut coins = Vec::new();
     for item in reader.prefix(encoding.supply_prefix())? {
         let (key, value) = item?;
         let denom = encoding
             .denom_of_supply_key(&key)
             .map_err(|e| ModuleError::corrupt(reader.name(), &key, e))?;
-        coins.push(Coin::new(denom, decode_amount(reader.name(), &key, &value)?));
+        coins.push(Coin::new(
+            denom,
+            decode_amount(reader.name(), &key, &value)?,
+        ));
     }
     Ok(coins)
 }

@@ -1,0 +1,106 @@
+//! `bank`: balances, supply and `MsgSend`.
+//!
+//! The module is built at a consensus version ([`Bank::new`]) and writes its
+//! store in that version's [`Encoding`]; the genesis JSON is the same at
+//! every version. It depends on `auth` (read-only) to check that a
+//! recipient exists.
+
+mod genesis;
+mod keys;
+mod legacy_v1;
+mod migrations;
+pub mod msgs;
+mod params;
+pub mod query;
+
+pub use genesis::Balance;
+pub use keys::{Encoding, LATEST_VERSION};
+pub use msgs::{MSG_SEND, MsgSend};
+pub use params::{BankParams, SendEnabled};
+pub use query::{balance, balance_count_and_sums, balances_of, supply};
+
+use serde_json::Value;
+use upgrade_runtime::{
+    ConfigError, Configurator, Context, Module, ModuleError, Msg, ValidationError,
+};
+
+/// The module's name, genesis section and store.
+pub const NAME: &str = "bank";
+
+/// The bank module at one consensus version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bank {
+    version: u64,
+}
+
+impl Bank {
+    /// Bank at consensus `version` (1 or 2). A version this crate does not
+    /// implement makes every state access fail with an error saying so.
+    pub fn new(version: u64) -> Self {
+        Bank { version }
+    }
+
+    /// Bank at the newest version this crate implements.
+    pub fn latest() -> Self {
+        Bank::new(LATEST_VERSION)
+    }
+
+    fn encoding(&self) -> Result<Encoding, ModuleError> {
+        Encoding::for_version(self.version)
+    }
+}
+
+impl Module for Bank {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn consensus_version(&self) -> u64 {
+        self.version
+    }
+
+    fn dependencies(&self) -> &'static [&'static str] {
+        &[crate::auth::NAME]
+    }
+
+    fn default_genesis(&self) -> Value {
+        genesis::default_genesis()
+    }
+
+    fn validate_genesis(&self, genesis: &Value) -> Result<(), ValidationError> {
+        genesis::parse(genesis).map(|_| ())
+    }
+
+    fn init_genesis(&self, ctx: &mut Context<'_>, genesis: &Value) -> Result<(), ModuleError> {
+        let encoding = self.encoding()?;
+        let parsed = genesis::parse(genesis)?;
+        genesis::init(ctx, encoding, &parsed);
+        Ok(())
+    }
+
+    fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
+        genesis::export(ctx, self.encoding()?)
+    }
+
+    fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {
+        migrations::register(cfg, NAME, self.version)
+    }
+
+    fn msg_types(&self) -> &'static [&'static str] {
+        &[MSG_SEND]
+    }
+
+    fn deliver(&self, ctx: &mut Context<'_>, signer: &str, msg: &Msg) -> Result<(), ModuleError> {
+        if msg.type_url != MSG_SEND {
+            return Err(ModuleError::Rejected(format!(
+                "module bank does not handle {}",
+                msg.type_url
+            )));
+        }
+        let send = MsgSend::from_msg(msg)?;
+        msgs::send(ctx, self.encoding()?, signer, &send)
+    }
+}
+
+#[cfg(test)]
+mod tests;
