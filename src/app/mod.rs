@@ -108,6 +108,12 @@ impl App {
         Ok(self.storage.snapshot()?)
     }
 
+    /// Gives the storage back, e.g. to reopen the same state as another
+    /// release (how tests and the testing harness "swap the binary").
+    pub fn into_storage(self) -> Storage {
+        self.storage
+    }
+
     /// The storage.
     pub fn storage(&self) -> &Storage {
         &self.storage

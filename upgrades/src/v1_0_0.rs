@@ -10,7 +10,13 @@ use crate::Release;
 pub fn release() -> Release {
     Release {
         name: "v1.0.0",
-        modules: || vec![Box::new(Auth::new(1)), Box::new(Bank::new(1)), Box::new(Crisis::new())],
+        modules: || {
+            vec![
+                Box::new(Auth::new(1)),
+                Box::new(Bank::new(1)),
+                Box::new(Crisis::new()),
+            ]
+        },
         upgrade: None,
     }
 }

@@ -39,7 +39,11 @@ fn upgrade() -> Upgrade {
 
 /// The handler, as an application developer writes one: whatever the
 /// release needs, then `run_migrations`.
-fn handler(ctx: &mut UpgradeContext<'_>, plan: &Plan, from_vm: VersionMap) -> Result<VersionMap, UpgradeError> {
+fn handler(
+    ctx: &mut UpgradeContext<'_>,
+    plan: &Plan,
+    from_vm: VersionMap,
+) -> Result<VersionMap, UpgradeError> {
     tracing::info!(name = %plan.name, height = ctx.height(), "running the v2.0.0 upgrade handler");
     ctx.run_migrations(from_vm)
 }
