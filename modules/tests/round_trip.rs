@@ -194,3 +194,14 @@ fn feegrant_round_trips_in_key_order() {
     let exported = mgr.export_genesis(&init(&mgr, &reversed)).expect("export");
     assert_eq!(text(&exported), text(&app_state));
 }
+
+#[test]
+fn send_enabled_entries_are_kept_verbatim() {
+    let mut genesis = fixture();
+    genesis["bank"]["send_enabled"] = json!([{"enabled": false, "denom": IBC_ATOM}]);
+    for version in [1, 2] {
+        let mgr = modules(version, version);
+        let exported = mgr.export_genesis(&init(&mgr, &genesis)).expect("export");
+        assert_eq!(text(&exported), text(&genesis), "v{version}");
+    }
+}

@@ -4,8 +4,8 @@
 //! "supply", "denom_metadata", "send_enabled"}`. An empty `supply` means
 //! "compute it from the balances", as in Cosmos; otherwise it must equal the
 //! per-denom sums. Balances export in address order (see
-//! [`Address`]'s ordering) whatever the store encoding. Denom metadata is
-//! kept verbatim.
+//! [`Address`]'s ordering) whatever the store encoding. Denom metadata and
+//! the send-enabled list are checked, then kept verbatim.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
 
 use super::keys::Encoding;
-use super::params::{BankParams, SendEnabled, send_enabled_json, validate_send_enabled};
+use super::params::{BankParams, SendEnabled, validate_send_enabled};
 use crate::address::Address;
 use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins, validate_denom};
 use crate::json::{index_path, object, parse_at};
@@ -44,7 +44,7 @@ pub(crate) struct BankGenesis {
     pub(crate) balances: Vec<Balance>,
     pub(crate) supply: Vec<Coin>,
     pub(crate) denom_metadata: Vec<Value>,
-    pub(crate) send_enabled: Vec<SendEnabled>,
+    pub(crate) send_enabled: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -76,11 +76,14 @@ pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
     let (balances, sums) = parse_balances(array(section, "balances", true)?)?;
     let supply = parse_supply(array(section, "supply", false)?, sums)?;
     let denom_metadata = parse_metadata(array(section, "denom_metadata", false)?)?;
-    let send_enabled: Vec<SendEnabled> = match section.get("send_enabled") {
-        Some(v) => parse_at(v, "send_enabled")?,
-        None => Vec::new(),
-    };
-    validate_send_enabled(&send_enabled, "send_enabled")?;
+    let send_enabled = array(section, "send_enabled", false)?;
+    let switches: Vec<SendEnabled> = send_enabled
+        .iter()
+        .enumerate()
+        .map(|(i, v)| parse_at(v, &index_path("send_enabled", i)))
+        .collect::<Result<_, _>>()?;
+    validate_send_enabled(&switches, "send_enabled")?;
+    let send_enabled = send_enabled.to_vec();
     Ok(BankGenesis {
         params,
         balances,
@@ -249,7 +252,7 @@ pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &BankGene
     );
     store.set(
         encoding.send_enabled_key(),
-        send_enabled_json(&genesis.send_enabled).to_string(),
+        Value::Array(genesis.send_enabled.clone()).to_string(),
     );
     for coin in &genesis.supply {
         store.set(encoding.supply_key(&coin.denom), coin.amount.to_string());

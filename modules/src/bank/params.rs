@@ -60,7 +60,7 @@ impl BankParams {
 }
 
 /// The JSON array of switches, fields in Cosmos order.
-pub(crate) fn send_enabled_json(list: &[SendEnabled]) -> Value {
+fn send_enabled_json(list: &[SendEnabled]) -> Value {
     Value::Array(
         list.iter()
             .map(|s| json!({ "denom": s.denom, "enabled": s.enabled }))
