@@ -56,6 +56,36 @@ pub enum Command {
     /// Inspect the lazy store migration.
     #[command(subcommand)]
     Migration(MigrationCommand),
+    /// Benchmarks measured side by side in one run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `appd bench ...`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Lazy v1 -> v2 layout migration vs bulk copy, commit cost, routed reads.
+    Migration(BenchMigrationArgs),
+}
+
+/// `appd bench migration`.
+#[derive(Debug, Args)]
+pub struct BenchMigrationArgs {
+    /// Keys in the state.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub keys: u64,
+    /// Keys moved per block.
+    #[arg(long, default_value_t = 10_000)]
+    pub batch: u64,
+    /// Blocks measured for the commit-cost comparison.
+    #[arg(long, default_value_t = 30)]
+    pub blocks: u64,
+    /// Writes of each measured block.
+    #[arg(long, default_value_t = 1_000)]
+    pub block_writes: u64,
+    /// Random reads per read measurement (three rounds each).
+    #[arg(long, default_value_t = 100_000)]
+    pub reads: u64,
 }
 
 /// `appd migration ...`.

@@ -96,7 +96,8 @@ impl Home {
     /// Creates `config/` and `data/`.
     pub fn create_dirs(&self) -> anyhow::Result<()> {
         for dir in [self.config_dir(), self.data_dir()] {
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         Ok(())
     }

@@ -19,13 +19,16 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let result = match cli.command {
         cli::Command::Demo(args) => commands::demo::run(args),
+        cli::Command::Bench(cli::BenchCommand::Migration(args)) => commands::bench::run(args),
         cli::Command::Init(args) => commands::init::run(args),
         cli::Command::Start(args) => commands::start::run(args),
         cli::Command::Status(args) => commands::status::run(args),

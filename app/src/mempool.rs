@@ -33,8 +33,12 @@ impl Mempool {
     /// Reads the file (an absent file is an empty mempool).
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .with_context(|| format!("mempool file {} is malformed; remove it to drop the queued transactions", path.display())),
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "mempool file {} is malformed; remove it to drop the queued transactions",
+                    path.display()
+                )
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Mempool::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
@@ -54,7 +58,11 @@ impl Mempool {
 
     /// Entries after sequence `included`.
     pub fn pending(&self, included: u64) -> Vec<Entry> {
-        self.entries.iter().filter(|e| e.seq > included).cloned().collect()
+        self.entries
+            .iter()
+            .filter(|e| e.seq > included)
+            .cloned()
+            .collect()
     }
 }
 

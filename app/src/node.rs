@@ -28,7 +28,12 @@ pub fn resolve_release(name: Option<&str>) -> anyhow::Result<Release> {
 }
 
 /// Opens the home's state as `release`, with the node settings given.
-pub fn open_app(home: &Home, release: &Release, skip_heights: &[u64], migration_batch: u64) -> anyhow::Result<App> {
+pub fn open_app(
+    home: &Home,
+    release: &Release,
+    skip_heights: &[u64],
+    migration_batch: u64,
+) -> anyhow::Result<App> {
     home.require_initialised()?;
     let storage = Storage::open(&home.state_file())?;
     let manager = release.manager()?;
@@ -51,10 +56,11 @@ pub fn open_for_reading(home: &Home) -> anyhow::Result<App> {
         let storage = Storage::open(&home.state_file())?;
         VersionMap::load(&storage.snapshot()?)?
     };
-    let matching = app_upgrades::releases()
-        .into_iter()
-        .rev()
-        .find(|r| r.manager().map(|m| m.version_map() == stored).unwrap_or(false));
+    let matching = app_upgrades::releases().into_iter().rev().find(|r| {
+        r.manager()
+            .map(|m| m.version_map() == stored)
+            .unwrap_or(false)
+    });
     match matching {
         Some(release) => open_app(home, &release, &[], 0),
         None => bail!(

@@ -52,12 +52,19 @@ pub struct RunSummary {
 
 /// Runs blocks until `target_height` or an error (which is returned with the
 /// summary of what was committed before it).
-pub fn run_blocks(app: &mut App, home: &Home, options: &RunOptions) -> (RunSummary, anyhow::Result<()>) {
+pub fn run_blocks(
+    app: &mut App,
+    home: &Home,
+    options: &RunOptions,
+) -> (RunSummary, anyhow::Result<()>) {
     let first = app.last_commit().map_or(0, |c| c.height);
     let mut summary = RunSummary {
         from_height: first,
         height: first,
-        app_hash: app.last_commit().map(|c| c.app_hash.to_hex()).unwrap_or_default(),
+        app_hash: app
+            .last_commit()
+            .map(|c| c.app_hash.to_hex())
+            .unwrap_or_default(),
         blocks: 0,
         txs_ok: 0,
         txs_failed: 0,
@@ -74,10 +81,18 @@ pub fn run_blocks(app: &mut App, home: &Home, options: &RunOptions) -> (RunSumma
     (summary, result)
 }
 
-fn run_loop(app: &mut App, home: &Home, options: &RunOptions, summary: &mut RunSummary) -> anyhow::Result<()> {
+fn run_loop(
+    app: &mut App,
+    home: &Home,
+    options: &RunOptions,
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
     let generator = TxGenerator::load(app, options.seed)?;
     let mut included = decode_included(app.storage().node_meta(INCLUDED_META)?);
-    let bar = progress::bar(options.target_height.saturating_sub(summary.height), "blocks");
+    let bar = progress::bar(
+        options.target_height.saturating_sub(summary.height),
+        "blocks",
+    );
     while summary.height < options.target_height {
         let mut block = app.begin_block()?;
         if let Some(applied) = block.applied_upgrade() {
@@ -104,7 +119,10 @@ fn run_loop(app: &mut App, home: &Home, options: &RunOptions, summary: &mut RunS
         if let Some(batch) = app.storage().last_batch() {
             summary.keys_migrated += batch.moved;
             summary.migration_blocks += 1;
-            bar.set_message(format!("blocks (migration: {} moved, {} left)", batch.counters.moved, batch.counters.left));
+            bar.set_message(format!(
+                "blocks (migration: {} moved, {} left)",
+                batch.counters.moved, batch.counters.left
+            ));
         }
         summary.height = info.height;
         summary.app_hash = info.app_hash.to_hex();

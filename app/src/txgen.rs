@@ -39,9 +39,13 @@ impl TxGenerator {
         if self.accounts.len() < 2 || count == 0 {
             return Ok(Vec::new());
         }
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ block.height().wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            self.seed ^ block.height().wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         let mut scratch = StateDelta::new(block.state());
-        let ctx = app.manager().context("bank", &mut scratch, block.height())?;
+        let ctx = app
+            .manager()
+            .context("bank", &mut scratch, block.height())?;
         let bank = ctx.own();
         let mut txs = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         for _ in 0..count {

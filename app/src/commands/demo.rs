@@ -43,7 +43,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let releases = app_upgrades::release_names();
     let first = releases.first().copied().unwrap_or("v1.0.0");
     let started = Instant::now();
-    println!("== appd demo in {} ({} accounts, releases {})", root.display(), args.accounts, releases.join(" -> "));
+    println!(
+        "== appd demo in {} ({} accounts, releases {})",
+        root.display(),
+        args.accounts,
+        releases.join(" -> ")
+    );
 
     let t = Instant::now();
     init::run(InitArgs {
@@ -64,21 +69,39 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for pair in releases.windows(2) {
         let (old, new) = (pair[0], pair[1]);
         // Run the old release, schedule the new one, run into the halt.
-        let mut app = open_app(&home, &resolve_release(Some(old))?, &[], args.migration_batch)?;
+        let mut app = open_app(
+            &home,
+            &resolve_release(Some(old))?,
+            &[],
+            args.migration_batch,
+        )?;
         let height = app.last_commit().map_or(0, |c| c.height);
         let (s, r) = run_blocks(&mut app, &home, &options(height + BLOCKS_BEFORE_SCHEDULE));
         r?;
         print_run(old, &s);
         let upgrade_height = s.height + BLOCKS_UNTIL_UPGRADE;
         drop(app);
-        upgrade::submit_schedule(&home, new, upgrade_height, &format!("demo upgrade to {new}"))?;
-        let mut app = open_app(&home, &resolve_release(Some(old))?, &[], args.migration_batch)?;
+        upgrade::submit_schedule(
+            &home,
+            new,
+            upgrade_height,
+            &format!("demo upgrade to {new}"),
+        )?;
+        let mut app = open_app(
+            &home,
+            &resolve_release(Some(old))?,
+            &[],
+            args.migration_batch,
+        )?;
         let before = VersionMap::load(&app.snapshot()?)?;
         let (s, r) = run_blocks(&mut app, &home, &options(u64::MAX));
         print_run(old, &s);
         match r.map_err(|e| e.downcast::<AppError>()) {
             Err(Ok(AppError::UpgradeNeeded { plan })) => {
-                println!("   {old} halted: UPGRADE \"{}\" NEEDED at height: {}", plan.name, plan.height);
+                println!(
+                    "   {old} halted: UPGRADE \"{}\" NEEDED at height: {}",
+                    plan.name, plan.height
+                );
                 let info = std::fs::read_to_string(home.upgrade_info_file()).unwrap_or_default();
                 println!("   {}: {info}", home.upgrade_info_file().display());
             }
@@ -88,7 +111,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         drop(app);
         // Restart as the new release: the upgrade is applied in place.
-        let mut app = open_app(&home, &resolve_release(Some(new))?, &[], args.migration_batch)?;
+        let mut app = open_app(
+            &home,
+            &resolve_release(Some(new))?,
+            &[],
+            args.migration_batch,
+        )?;
         let (s, r) = run_blocks(&mut app, &home, &options(upgrade_height + BLOCKS_AFTER - 1));
         r?;
         let after = VersionMap::load(&app.snapshot()?)?;
@@ -99,17 +127,28 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             for step in &u.migrations.steps {
                 println!("     {}: {:?}", step.module, step.action);
             }
-            println!("     store upgrades: {} keys renamed, {} keys deleted", u.store_upgrades.keys_renamed, u.store_upgrades.keys_deleted);
+            println!(
+                "     store upgrades: {} keys renamed, {} keys deleted",
+                u.store_upgrades.keys_renamed, u.store_upgrades.keys_deleted
+            );
         }
         print_run(new, &s);
     }
 
     // Let a running lazy migration finish.
     let newest = releases.last().copied().unwrap_or(first);
-    let mut app = open_app(&home, &resolve_release(Some(newest))?, &[], args.migration_batch.max(1))?;
+    let mut app = open_app(
+        &home,
+        &resolve_release(Some(newest))?,
+        &[],
+        args.migration_batch.max(1),
+    )?;
     let mut total_migrated = 0;
     let mut migration_blocks = 0;
-    while matches!(app.storage().layout_state(), upgrade_runtime::store::LayoutState::Migrating(_)) {
+    while matches!(
+        app.storage().layout_state(),
+        upgrade_runtime::store::LayoutState::Migrating(_)
+    ) {
         let height = app.last_commit().map_or(0, |c| c.height);
         let (s, r) = run_blocks(&mut app, &home, &options(height + 10));
         r?;
@@ -117,14 +156,22 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         migration_blocks += s.migration_blocks;
     }
     if migration_blocks > 0 {
-        println!("   lazy store migration: {total_migrated} keys moved to layout v2 in {migration_blocks} blocks");
+        println!(
+            "   lazy store migration: {total_migrated} keys moved to layout v2 in {migration_blocks} blocks"
+        );
     }
     let export = home.root().join("exported-genesis.json");
     let t = Instant::now();
     let genesis = app.export_genesis()?;
-    std::fs::write(&export, serde_json::to_vec_pretty(&genesis)?).with_context(|| format!("cannot write {}", export.display()))?;
+    std::fs::write(&export, serde_json::to_vec_pretty(&genesis)?)
+        .with_context(|| format!("cannot write {}", export.display()))?;
     let last = app.last_commit().ok_or(AppError::NotInitialised)?;
-    println!("   exported height {} to {} in {:.2}s", last.height, export.display(), t.elapsed().as_secs_f64());
+    println!(
+        "   exported height {} to {} in {:.2}s",
+        last.height,
+        export.display(),
+        t.elapsed().as_secs_f64()
+    );
     println!(
         "== done in {:.1}s: height {}, store layout {:?}, app hash {}",
         started.elapsed().as_secs_f64(),

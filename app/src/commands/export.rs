@@ -14,8 +14,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(&genesis)?;
     match &args.output_document {
         Some(path) => {
-            std::fs::write(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("exported height {} to {}", genesis.initial_height - 1, path.display());
+            std::fs::write(path, &json)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "exported height {} to {}",
+                genesis.initial_height - 1,
+                path.display()
+            );
         }
         None => println!("{}", String::from_utf8_lossy(&json)),
     }

@@ -15,7 +15,13 @@ pub fn run(command: GenesisCommand) -> anyhow::Result<()> {
             release
                 .manager()?
                 .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
-                .with_context(|| format!("genesis file {} is invalid for release {}", file.display(), release.name))?;
+                .with_context(|| {
+                    format!(
+                        "genesis file {} is invalid for release {}",
+                        file.display(),
+                        release.name
+                    )
+                })?;
             println!("File at {} is a valid genesis file", file.display());
             Ok(())
         }

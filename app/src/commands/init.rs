@@ -37,7 +37,12 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     // Everything that can be checked is checked before anything is written.
     manager
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
-        .with_context(|| format!("{source} is not a valid genesis for release {}", release.name))?;
+        .with_context(|| {
+            format!(
+                "{source} is not a valid genesis for release {}",
+                release.name
+            )
+        })?;
 
     let root_existed = home.root().exists();
     home.create_dirs()?;
@@ -50,7 +55,12 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
             authority: AUTHORITY.to_owned(),
             ..AppConfig::default()
         };
-        let mut app = App::new(storage, manager, app_upgrades::registry_up_to(release.name)?, config)?;
+        let mut app = App::new(
+            storage,
+            manager,
+            app_upgrades::registry_up_to(release.name)?,
+            config,
+        )?;
         Ok(app.init_chain(&genesis)?)
     })();
     let info = match result {
@@ -64,7 +74,10 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
             if !root_existed {
                 let _ = std::fs::remove_dir(home.root());
             }
-            return Err(err.context(format!("cannot initialise {} from {source}", home.root().display())));
+            return Err(err.context(format!(
+                "cannot initialise {} from {source}",
+                home.root().display()
+            )));
         }
     };
     let accounts = genesis

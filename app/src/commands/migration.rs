@@ -45,11 +45,24 @@ pub fn status_of(app: &App) -> MigrationStatus {
         }
         LayoutState::Migrating(Boundary::Complete) => ("complete", None),
     };
-    let end = if counters.completed_height > 0 { counters.completed_height } else { height };
+    let end = if counters.completed_height > 0 {
+        counters.completed_height
+    } else {
+        height
+    };
     let blocks = end.saturating_sub(counters.started_height).max(1);
-    let rate = if counters.started_height > 0 { counters.moved as f64 / blocks as f64 } else { 0.0 };
-    let eta_blocks = (status == "running" || status == "not_started")
-        .then(|| if rate > 0.0 { (counters.left as f64 / rate).ceil() as u64 } else { u64::MAX });
+    let rate = if counters.started_height > 0 {
+        counters.moved as f64 / blocks as f64
+    } else {
+        0.0
+    };
+    let eta_blocks = (status == "running" || status == "not_started").then(|| {
+        if rate > 0.0 {
+            (counters.left as f64 / rate).ceil() as u64
+        } else {
+            u64::MAX
+        }
+    });
     MigrationStatus {
         status,
         store_layout: app.storage().layout().to_byte(),

@@ -14,13 +14,20 @@ use crate::node::open_for_reading;
 /// Runs the command.
 pub fn run(command: QueryCommand) -> anyhow::Result<()> {
     match command {
-        QueryCommand::Bank(BankQuery::Balance { home, address, denom }) => {
+        QueryCommand::Bank(BankQuery::Balance {
+            home,
+            address,
+            denom,
+        }) => {
             let app = open_for_reading(&Home::new(&home.home))?;
-            let addr = Address::parse(&address).with_context(|| format!("invalid address {address:?}"))?;
+            let addr =
+                Address::parse(&address).with_context(|| format!("invalid address {address:?}"))?;
             let mut scratch = StateDelta::new(app.snapshot()?);
             let ctx = app.manager().context("bank", &mut scratch, 0)?;
             let out = match denom {
-                Some(denom) => json!({"balance": {"denom": denom, "amount": balance(&ctx.own(), &addr, &denom)?.to_string()}}),
+                Some(denom) => {
+                    json!({"balance": {"denom": denom, "amount": balance(&ctx.own(), &addr, &denom)?.to_string()}})
+                }
                 None => {
                     let coins: Vec<_> = balances_of(&ctx.own(), &addr)?
                         .iter()
@@ -33,11 +40,15 @@ pub fn run(command: QueryCommand) -> anyhow::Result<()> {
         }
         QueryCommand::Auth(AuthQuery::Account { home, address }) => {
             let app = open_for_reading(&Home::new(&home.home))?;
-            let addr = Address::parse(&address).with_context(|| format!("invalid address {address:?}"))?;
+            let addr =
+                Address::parse(&address).with_context(|| format!("invalid address {address:?}"))?;
             let mut scratch = StateDelta::new(app.snapshot()?);
             let ctx = app.manager().context("auth", &mut scratch, 0)?;
             match account(&ctx.own(), &addr)? {
-                Some(acc) => println!("{}", serde_json::to_string_pretty(&json!({"account": acc.to_json()}))?),
+                Some(acc) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({"account": acc.to_json()}))?
+                ),
                 None => anyhow::bail!("account {address} not found"),
             }
         }

@@ -12,9 +12,17 @@ use crate::runner::{RunOptions, run_blocks};
 pub fn run(args: StartArgs) -> anyhow::Result<()> {
     let home = Home::new(&args.home.home);
     let release = resolve_release(args.release.as_deref())?;
-    let mut app = open_app(&home, &release, &args.unsafe_skip_upgrades, args.migration_batch)?;
+    let mut app = open_app(
+        &home,
+        &release,
+        &args.unsafe_skip_upgrades,
+        args.migration_batch,
+    )?;
     let Some(first) = app.last_commit() else {
-        bail!("the chain in {} was never initialised; run `appd init` first", home.root().display());
+        bail!(
+            "the chain in {} was never initialised; run `appd init` first",
+            home.root().display()
+        );
     };
     let target_height = match (args.blocks, args.halt_height) {
         (Some(n), Some(h)) => (first.height + n).min(h),
@@ -22,7 +30,12 @@ pub fn run(args: StartArgs) -> anyhow::Result<()> {
         (None, Some(h)) => h,
         (None, None) => u64::MAX,
     };
-    tracing::info!(release = release.name, height = first.height, target_height, "starting");
+    tracing::info!(
+        release = release.name,
+        height = first.height,
+        target_height,
+        "starting"
+    );
     let options = RunOptions {
         target_height,
         txs_per_block: args.txs_per_block,

@@ -31,16 +31,26 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     match args.output {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
         OutputFormat::Text => {
-            println!("chain id:     {}", status["chain_id"].as_str().unwrap_or_default());
+            println!(
+                "chain id:     {}",
+                status["chain_id"].as_str().unwrap_or_default()
+            );
             println!("height:       {}", last.height);
             println!("app hash:     {}", last.app_hash);
             println!("app version:  {}", status["app_version"]);
             println!("store layout: {:?}", app.storage().layout());
-            let versions: Vec<String> = version_map.iter().map(|(m, v)| format!("{m}={v}")).collect();
+            let versions: Vec<String> = version_map
+                .iter()
+                .map(|(m, v)| format!("{m}={v}"))
+                .collect();
             println!("versions:     {}", versions.join(" "));
             match &status["pending_plan"] {
                 serde_json::Value::Null => println!("pending plan: none"),
-                p => println!("pending plan: {} at height {}", p["name"].as_str().unwrap_or_default(), p["height"]),
+                p => println!(
+                    "pending plan: {} at height {}",
+                    p["name"].as_str().unwrap_or_default(),
+                    p["height"]
+                ),
             }
         }
     }

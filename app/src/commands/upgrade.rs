@@ -29,14 +29,24 @@ pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
                 "authority": from.as_deref().unwrap_or(AUTHORITY),
                 "plan": {"name": name, "height": height, "info": info},
             });
-            submit(&Home::new(&home.home), from, msg, &format!("schedule upgrade {name} at height {height}"))
+            submit(
+                &Home::new(&home.home),
+                from,
+                msg,
+                &format!("schedule upgrade {name} at height {height}"),
+            )
         }
         UpgradeCommand::Cancel { home, from } => {
             let msg = json!({
                 "@type": MSG_CANCEL_UPGRADE,
                 "authority": from.as_deref().unwrap_or(AUTHORITY),
             });
-            submit(&Home::new(&home.home), from, msg, "cancel the pending upgrade")
+            submit(
+                &Home::new(&home.home),
+                from,
+                msg,
+                "cancel the pending upgrade",
+            )
         }
         UpgradeCommand::Show { home, output } => show(&Home::new(&home.home), output),
     }
@@ -49,12 +59,22 @@ pub fn submit_schedule(home: &Home, name: &str, height: u64, info: &str) -> anyh
         "authority": AUTHORITY,
         "plan": {"name": name, "height": height, "info": info},
     });
-    submit(home, None, msg, &format!("schedule upgrade {name} at height {height}"))
+    submit(
+        home,
+        None,
+        msg,
+        &format!("schedule upgrade {name} at height {height}"),
+    )
 }
 
 /// Checks the transaction against the latest state (like CheckTx) and, if it
 /// passes, queues it for the next block.
-fn submit(home: &Home, from: Option<String>, msg: serde_json::Value, what: &str) -> anyhow::Result<()> {
+fn submit(
+    home: &Home,
+    from: Option<String>,
+    msg: serde_json::Value,
+    what: &str,
+) -> anyhow::Result<()> {
     let app = open_for_reading(home)?;
     let signer = from.unwrap_or_else(|| AUTHORITY.to_owned());
     let msg: Msg = serde_json::from_value(msg)?;
@@ -68,7 +88,9 @@ fn submit(home: &Home, from: Option<String>, msg: serde_json::Value, what: &str)
         msgs: vec![msg],
     };
     let seq = Mempool::submit(&home.mempool_file(), tx)?;
-    println!("submitted transaction #{seq} to {what}; it is included in the next block (`appd start`)");
+    println!(
+        "submitted transaction #{seq} to {what}; it is included in the next block (`appd start`)"
+    );
     Ok(())
 }
 
@@ -91,7 +113,10 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
         ),
         OutputFormat::Text => {
             match &plan {
-                Some(p) => println!("pending plan: {} at height {} ({})", p.name, p.height, p.info),
+                Some(p) => println!(
+                    "pending plan: {} at height {} ({})",
+                    p.name, p.height, p.info
+                ),
                 None => println!("pending plan: none"),
             }
             println!("app version:  {version}");
