@@ -66,6 +66,36 @@ impl RedbBackend {
         })
     }
 
+    /// A read-only view of an existing file that changes nothing on disk, so
+    /// its metadata can be checked before the file is opened for writing.
+    /// `None` when the file needs crash recovery first (after a SIGKILL),
+    /// which only a read-write open performs.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] if it is missing, locked, truncated or corrupt.
+    pub fn inspect(path: &Path) -> Result<Option<Box<dyn TableRead>>, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::StateFile {
+                path: path.to_owned(),
+                reason: "no such file".into(),
+            });
+        }
+        let db = match redb::Database::builder().open_read_only(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::RepairAborted) => return Ok(None),
+            Err(e) => return Err(state_file_error(path, &e)),
+        };
+        let txn = db
+            .begin_read()
+            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
+        Ok(Some(Box::new(RedbRead {
+            tables: RefCell::new(BTreeMap::new()),
+            txn,
+            _read_only: Some(db),
+        })))
+    }
+
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -91,8 +121,11 @@ fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
 }
 
 struct RedbRead {
-    txn: redb::ReadTransaction,
     tables: RefCell<BTreeMap<String, Option<ReadOnlyTable<Bytes, Bytes>>>>,
+    txn: redb::ReadTransaction,
+    /// Keeps a read-only database open for as long as the view lives
+    /// (declared last: dropped after the transaction).
+    _read_only: Option<redb::ReadOnlyDatabase>,
 }
 
 impl RedbRead {
@@ -233,8 +266,9 @@ impl Backend for RedbBackend {
             .begin_read()
             .map_err(|e| StoreError::backend("starting a read transaction", e))?;
         Ok(Box::new(RedbRead {
-            txn,
             tables: RefCell::new(BTreeMap::new()),
+            txn,
+            _read_only: None,
         }))
     }
 

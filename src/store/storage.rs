@@ -84,6 +84,20 @@ impl Storage {
     ///
     /// [`StoreError::StateFile`] naming what is wrong.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let as_file_error = |e| match e {
+            StoreError::Corrupt { what, reason } => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: format!(
+                    "corrupt {what}: {reason}; the node refuses to start rather than guess"
+                ),
+            },
+            other => other,
+        };
+        // Check the metadata without writing: redb's read-write open touches
+        // the file, and a corrupt file must be left exactly as it was.
+        if let Some(reader) = RedbBackend::inspect(path)? {
+            read_state(reader.as_ref()).map_err(as_file_error)?;
+        }
         let backend = RedbBackend::open(path)?;
         Self::load(Box::new(backend)).map_err(|e| match e {
             StoreError::Corrupt { what, reason } => StoreError::StateFile {
@@ -121,27 +135,8 @@ impl Storage {
 
     fn load(backend: Box<dyn Backend>) -> Result<Self, StoreError> {
         let reader = backend.begin_read()?;
-        match reader.get(META_TABLE, FORMAT_KEY)? {
-            Some(format) if format == FORMAT => {}
-            Some(other) => {
-                return Err(StoreError::Corrupt {
-                    what: "format marker".into(),
-                    reason: format!(
-                        "expected {:?}, found {:?}; this file was not written by this runtime",
-                        String::from_utf8_lossy(FORMAT),
-                        String::from_utf8_lossy(&other)
-                    ),
-                });
-            }
-            None => {
-                return Err(StoreError::Corrupt {
-                    what: "format marker".into(),
-                    reason: "missing; this is not a state file of this runtime".into(),
-                });
-            }
-        }
-        let (layout, counters) = read_layout(reader.as_ref())?;
-        let (lattice, last) = read_commit_meta(reader.as_ref())?;
+        let (layout, counters, lattice, last) = read_state(reader.as_ref())?;
+        drop(reader);
         Ok(Storage {
             backend,
             layout,
@@ -151,7 +146,6 @@ impl Storage {
             last_batch: None,
         })
     }
-
     /// The store layout version module data is kept in (v1 until a
     /// migration completes).
     pub fn layout(&self) -> Layout {
@@ -413,6 +407,39 @@ fn read_layout(reader: &dyn TableRead) -> Result<(LayoutState, MigrationCounters
         (Layout::V1, Some(b)) => LayoutState::Migrating(b),
     };
     Ok((state, counters))
+}
+
+/// Everything `Storage` keeps in memory, read and checked from the file.
+type LoadedState = (
+    LayoutState,
+    MigrationCounters,
+    LatticeHash,
+    Option<CommitInfo>,
+);
+
+fn read_state(reader: &dyn TableRead) -> Result<LoadedState, StoreError> {
+    match reader.get(META_TABLE, FORMAT_KEY)? {
+        Some(format) if format == FORMAT => {}
+        Some(other) => {
+            return Err(StoreError::Corrupt {
+                what: "format marker".into(),
+                reason: format!(
+                    "expected {:?}, found {:?}; this file was not written by this runtime",
+                    String::from_utf8_lossy(FORMAT),
+                    String::from_utf8_lossy(&other)
+                ),
+            });
+        }
+        None => {
+            return Err(StoreError::Corrupt {
+                what: "format marker".into(),
+                reason: "missing; this is not a state file of this runtime".into(),
+            });
+        }
+    }
+    let (layout, counters) = read_layout(reader)?;
+    let (lattice, last) = read_commit_meta(reader)?;
+    Ok((layout, counters, lattice, last))
 }
 
 fn decode_hash(bytes: &[u8], what: &str) -> Result<AppHash, StoreError> {
