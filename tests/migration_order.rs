@@ -30,7 +30,10 @@ fn auth_1_to_2(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
         let name = key[3..].to_vec();
         let locked: u64 = String::from_utf8_lossy(&value).parse().unwrap_or(0);
         store.delete(key);
-        store.set([b"v2/".as_slice(), &name].concat(), json!({ "locked": locked }).to_string());
+        store.set(
+            [b"v2/".as_slice(), &name].concat(),
+            json!({ "locked": locked }).to_string(),
+        );
     }
     Ok(())
 }
@@ -100,7 +103,12 @@ impl Module for Staking {
         Ok(json!({}))
     }
     fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {
-        cfg.register_migration("staking", 1, "delegations from vesting accounts", staking_1_to_2)
+        cfg.register_migration(
+            "staking",
+            1,
+            "delegations from vesting accounts",
+            staking_1_to_2,
+        )
     }
 }
 
@@ -124,9 +132,12 @@ fn upgrade(order: Option<&[&str]>) -> Result<Vec<(String, String)>, String> {
     if let Some(order) = order {
         v2.set_order_migrations(order).expect("valid order");
     }
-    let from: VersionMap = [("auth".to_owned(), 1), ("staking".to_owned(), 1)].into_iter().collect();
+    let from: VersionMap = [("auth".to_owned(), 1), ("staking".to_owned(), 1)]
+        .into_iter()
+        .collect();
     let cfg = v2.configurator().expect("configurator");
-    v2.run_migrations(&mut delta, &cfg, &from, 5).map_err(|e| e.to_string())?;
+    v2.run_migrations(&mut delta, &cfg, &from, 5)
+        .map_err(|e| e.to_string())?;
     Ok(common::dump(&delta, "staking"))
 }
 

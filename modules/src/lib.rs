@@ -14,7 +14,7 @@
 //! 3. **Versioned state.** One binary can act as several releases: `auth` and
 //!    `bank` are built with their consensus version ([`auth::Auth::new`],
 //!    [`bank::Bank::new`]) and write their store in that version's encoding.
-//!    The encodings old releases wrote are frozen in `legacy_v1` files next
+//!    The encodings old releases wrote are frozen in `legacy_vN` files next
 //!    to the migrations that read them. The genesis JSON is the same at
 //!    every version, so export before and after a migration must agree.
 //! 4. **Confined writes.** Each module writes only its own store; bank reads

@@ -1,4 +1,6 @@
-//! Moving every entry under a key prefix to new keys, in bounded batches.
+//! Moving every entry under a key prefix to new keys ([`rekey_prefix`]), or
+//! deriving new entries from them ([`derive_from_prefix`]), in bounded
+//! batches.
 //!
 //! A module store cannot be written while it is being iterated (the
 //! iterator borrows the context), so a migration reads a batch, drops the
@@ -23,13 +25,55 @@ pub(crate) const BATCH: usize = 10_000;
 pub(crate) fn rekey_prefix<F>(
     ctx: &mut Context<'_>,
     prefix: &[u8],
+    f: F,
+) -> Result<u64, ModuleError>
+where
+    F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
+{
+    stream_prefix(ctx, prefix, Source::Delete, f)
+}
+
+/// Writes the entries `f` returns for every entry under `prefix`, keeping
+/// the entries read: how a migration builds an index of existing state.
+/// Returns how many entries were read.
+///
+/// # Errors
+///
+/// A failed read, an error from `f`, or a new key inside `prefix` (it
+/// would be read again later in the same pass).
+pub(crate) fn derive_from_prefix<F>(
+    ctx: &mut Context<'_>,
+    prefix: &[u8],
+    f: F,
+) -> Result<u64, ModuleError>
+where
+    F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
+{
+    stream_prefix(ctx, prefix, Source::Keep, f)
+}
+
+/// What happens to each entry read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Deleted once its replacements are written (a re-key).
+    Delete,
+    /// Left in place (an index built from it).
+    Keep,
+}
+
+/// The batched loop behind both: read up to [`BATCH`] entries, drop the
+/// iterator, write, resume after the last key read.
+fn stream_prefix<F>(
+    ctx: &mut Context<'_>,
+    prefix: &[u8],
+    source: Source,
     mut f: F,
 ) -> Result<u64, ModuleError>
 where
     F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
 {
     let mut range = KeyRange::prefix(prefix);
-    let mut moved = 0u64;
+    let mut read = 0u64;
     loop {
         let batch = ctx
             .own()
@@ -52,10 +96,12 @@ where
                 }
                 store.set(new_key, new_value);
             }
-            store.delete(key.clone());
+            if source == Source::Delete {
+                store.delete(key.clone());
+            }
         }
-        moved += batch.len() as u64;
-        tracing::debug!(store = store.name(), moved, "re-keyed a batch");
+        read += batch.len() as u64;
+        tracing::debug!(store = store.name(), read, "migrated a batch");
     }
-    Ok(moved)
+    Ok(read)
 }

@@ -12,14 +12,14 @@ use serde_json::Value;
 #[test]
 fn output_validates_and_round_trips_through_the_modules() {
     let app_state = generate(2_500, 7);
-    for version in [1, 2] {
-        let mgr = modules(version, version);
+    for (auth_v, bank_v) in [(1, 1), (2, 2), (2, 3)] {
+        let mgr = modules(auth_v, bank_v);
         let state = init(&mgr, &app_state);
         let exported = mgr.export_genesis(&state).expect("export");
         assert_eq!(
             serde_json::to_string(&exported).expect("serialise"),
             serde_json::to_string(&app_state).expect("serialise"),
-            "v{version}"
+            "auth v{auth_v}, bank v{bank_v}"
         );
     }
 }

@@ -16,7 +16,7 @@ fn text(v: &Map<String, Value>) -> String {
 #[test]
 fn a_realistic_genesis_round_trips_exactly_at_every_version() {
     let genesis = fixture();
-    for (auth_v, bank_v) in [(1, 1), (2, 2), (1, 2), (2, 1)] {
+    for (auth_v, bank_v) in [(1, 1), (2, 2), (1, 2), (2, 1), (2, 3), (1, 3)] {
         let mgr = modules(auth_v, bank_v);
         let state = init(&mgr, &genesis);
         let exported = mgr.export_genesis(&state).expect("export");
@@ -136,9 +136,9 @@ fn auth_helpers_read_every_account_shape_at_both_versions() {
 }
 
 #[test]
-fn bank_helpers_read_balances_and_supply_at_both_versions() {
-    for version in [1, 2] {
-        let mgr = modules(version, version);
+fn bank_helpers_read_balances_and_supply_at_every_version() {
+    for (auth_v, bank_v) in [(1, 1), (2, 2), (2, 3)] {
+        let mgr = modules(auth_v, bank_v);
         let mut state = init(&mgr, &fixture());
         read(&mgr, &mut state, "bank", |r| {
             assert_eq!(

@@ -62,7 +62,7 @@ fn rejected(mgr: &ModuleManager, state: &mut dyn StateWrite, tx: &Tx) -> String 
 
 #[test]
 fn a_send_moves_coins_and_bumps_the_sequence_at_every_version() {
-    for (auth_v, bank_v) in [(1, 1), (2, 2), (1, 2)] {
+    for (auth_v, bank_v) in [(1, 1), (2, 2), (1, 2), (2, 3)] {
         let mgr = modules(auth_v, bank_v);
         let mut state = init(&mgr, &fixture());
         let supply_before = read(&mgr, &mut state, "bank", |r| bank::supply(r).expect("read"));

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::V1_TABLE;
 use super::lazy_migration::{
     BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
 };
@@ -348,19 +349,19 @@ fn write_changes(
             ops.push((place.physical_key(&key), value));
             keys.push(key);
         }
-        for (side, (place, keys, ops)) in groups.into_iter().enumerate() {
+        for (place, keys, ops) in groups {
             if ops.is_empty() {
                 continue;
             }
+            // Only deletes from the v1 table shrink what is left to move (the
+            // `upgrade` store has one table whatever the layout).
+            let counts_toward_left =
+                place.table == V1_TABLE && matches!(layout, LayoutState::Migrating(_));
             let news: Vec<Option<Vec<u8>>> = ops.iter().map(|(_, v)| v.clone()).collect();
             let olds = txn.write_batch(&place.table, ops)?;
             for ((key, old), new) in keys.iter().zip(&olds).zip(&news) {
                 lattice.update(&store, key, old.as_deref(), new.as_deref());
-                if side == 0
-                    && old.is_some()
-                    && new.is_none()
-                    && matches!(layout, LayoutState::Migrating(_))
-                {
+                if counts_toward_left && old.is_some() && new.is_none() {
                     counters.left = counters.left.saturating_sub(1);
                 }
             }

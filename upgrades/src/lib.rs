@@ -6,5 +6,6 @@
 mod release;
 mod v1_0_0;
 mod v2_0_0;
+mod v3_0_0;
 
 pub use release::{Release, newest, registry_up_to, release, release_names, releases};

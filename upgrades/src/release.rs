@@ -29,7 +29,11 @@ impl Release {
 
 /// Every release, oldest first.
 pub fn releases() -> Vec<Release> {
-    vec![crate::v1_0_0::release(), crate::v2_0_0::release()]
+    vec![
+        crate::v1_0_0::release(),
+        crate::v2_0_0::release(),
+        crate::v3_0_0::release(),
+    ]
 }
 
 /// The newest release's name.

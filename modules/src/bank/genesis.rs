@@ -242,8 +242,13 @@ pub(crate) fn default_genesis() -> Value {
     })
 }
 
-/// Writes a validated section in `encoding`.
-pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &BankGenesis) {
+/// Writes a validated section in `encoding`: at version 3 also the denom
+/// -> owner index entry of every balance (all are positive) and the stamp.
+pub(crate) fn init(
+    ctx: &mut Context<'_>,
+    encoding: Encoding,
+    genesis: &BankGenesis,
+) -> Result<(), ModuleError> {
     let mut store = ctx.store();
     store.set(encoding.params_key(), genesis.params.to_json().to_string());
     store.set(
@@ -254,17 +259,29 @@ pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &BankGene
         encoding.send_enabled_key(),
         Value::Array(genesis.send_enabled.clone()).to_string(),
     );
+    if let Some((key, value)) = encoding.stamp() {
+        store.set(key, value);
+    }
     for coin in &genesis.supply {
         store.set(encoding.supply_key(&coin.denom), coin.amount.to_string());
     }
     for balance in &genesis.balances {
         for coin in &balance.coins {
+            // Unreachable for a validated section (denoms are at most 128
+            // bytes); kept total rather than panicking.
+            if let Some(index) = encoding
+                .denom_owner_key(&coin.denom, &balance.address)
+                .map_err(ModuleError::Rejected)?
+            {
+                store.set(index, Vec::new());
+            }
             store.set(
                 encoding.balance_key(&balance.address, &coin.denom),
                 coin.amount.to_string(),
             );
         }
     }
+    Ok(())
 }
 
 /// Reads the section back from a store written in `encoding`.

@@ -1,19 +1,22 @@
 //! Bank store keys, per consensus version.
 //!
 //! [`Encoding`] has one variant per version and dispatches to that version's
-//! key functions: the frozen [`legacy_v1`](super::legacy_v1) and the current
-//! [`v2`]. Adding version 3 means freezing `v2` into a `legacy_v2` file next
-//! to the 2 -> 3 migration, and adding a variant here; the rest of the
-//! module only talks to [`Encoding`].
+//! key functions: the frozen [`legacy_v1`](super::legacy_v1) and
+//! [`legacy_v2`](super::legacy_v2), and the current [`v3`]. Adding version 4
+//! means freezing `v3` into a `legacy_v3` file next to the 3 -> 4
+//! migration, and adding a variant here; the rest of the module only talks
+//! to [`Encoding`].
 
 use upgrade_runtime::ModuleError;
 use upgrade_runtime::store::ModuleReader;
 
-use super::legacy_v1;
+use super::{legacy_v1, legacy_v2};
 use crate::address::Address;
 
+pub(crate) mod v3;
+
 /// The newest bank version this crate implements.
-pub const LATEST_VERSION: u64 = 2;
+pub const LATEST_VERSION: u64 = 3;
 
 /// How the bank store is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,67 +27,10 @@ pub enum Encoding {
     /// `0x01`, balances `0x02 || len || address || denom`, send-enabled
     /// `0x04`, params `0x05`.
     V2,
-}
-
-/// Version 2 keys, as Cosmos `x/bank` lays them out. The denom metadata and
-/// send-enabled lists are kept whole under one key each, verbatim.
-pub(crate) mod v2 {
-    use crate::address::Address;
-
-    /// Prefix of every supply key.
-    pub(crate) const SUPPLY_PREFIX: &[u8] = &[0x00];
-    /// The denom metadata list.
-    pub(crate) const DENOM_METADATA: &[u8] = &[0x01];
-    /// Prefix of every balance key.
-    pub(crate) const BALANCES_PREFIX: &[u8] = &[0x02];
-    /// The send-enabled list.
-    pub(crate) const SEND_ENABLED: &[u8] = &[0x04];
-    /// The params key.
-    pub(crate) const PARAMS: &[u8] = &[0x05];
-
-    /// `0x00 || denom`.
-    pub(crate) fn supply_key(denom: &str) -> Vec<u8> {
-        [SUPPLY_PREFIX, denom.as_bytes()].concat()
-    }
-
-    /// The denom of a supply key.
-    pub(crate) fn denom_of_supply_key(key: &[u8]) -> Result<String, String> {
-        let rest = key
-            .strip_prefix(SUPPLY_PREFIX)
-            .ok_or_else(|| "not a supply key".to_owned())?;
-        denom_from(rest)
-    }
-
-    /// `0x02 || len || address`.
-    pub(crate) fn address_balances_prefix(address: &Address) -> Vec<u8> {
-        [BALANCES_PREFIX, address.length_prefixed().as_slice()].concat()
-    }
-
-    /// `0x02 || len || address || denom`.
-    pub(crate) fn balance_key(address: &Address, denom: &str) -> Vec<u8> {
-        [
-            address_balances_prefix(address).as_slice(),
-            denom.as_bytes(),
-        ]
-        .concat()
-    }
-
-    /// The address and denom of a balance key.
-    pub(crate) fn split_balance_key(key: &[u8]) -> Result<(Address, String), String> {
-        let rest = key
-            .strip_prefix(BALANCES_PREFIX)
-            .ok_or_else(|| "not a balance key".to_owned())?;
-        let (address, denom) = Address::split_length_prefixed(rest)?;
-        Ok((address, denom_from(denom)?))
-    }
-
-    fn denom_from(bytes: &[u8]) -> Result<String, String> {
-        match std::str::from_utf8(bytes) {
-            Ok("") => Err("empty denom".to_owned()),
-            Ok(d) => Ok(d.to_owned()),
-            Err(e) => Err(format!("denom is not UTF-8: {e}")),
-        }
-    }
+    /// Version 2's keys plus the denom -> owner index
+    /// `0x03 || len(denom) || denom || len(address) || address` -> empty
+    /// and the encoding stamp `0x06` -> `"3"`.
+    V3,
 }
 
 impl Encoding {
@@ -97,6 +43,7 @@ impl Encoding {
         match version {
             1 => Ok(Encoding::V1),
             2 => Ok(Encoding::V2),
+            3 => Ok(Encoding::V3),
             other => Err(ModuleError::Rejected(format!(
                 "bank consensus version {other} is not implemented by this build (versions 1 to {LATEST_VERSION})"
             ))),
@@ -108,17 +55,30 @@ impl Encoding {
         match self {
             Encoding::V1 => 1,
             Encoding::V2 => 2,
+            Encoding::V3 => 3,
         }
     }
 
-    /// Which encoding wrote the store `reader` views, told by where its
-    /// params are; `None` before InitGenesis.
+    /// Which encoding wrote the store `reader` views; `None` before
+    /// InitGenesis. Version 3 stores carry a stamp; versions 1 and 2 are
+    /// told apart by where their params are.
     ///
     /// # Errors
     ///
-    /// A failed read.
+    /// A failed read, or a stamp of a version this build does not know
+    /// (state written by a newer binary).
     pub fn detect(reader: &ModuleReader<'_>) -> Result<Option<Self>, ModuleError> {
-        if reader.has(v2::PARAMS)? {
+        if let Some(stamp) = reader.get(v3::STAMP)? {
+            return if stamp == v3::STAMP_VALUE {
+                Ok(Some(Encoding::V3))
+            } else {
+                Err(ModuleError::Rejected(format!(
+                    "bank state is stamped {:?}, an encoding this build does not implement (versions 1 to {LATEST_VERSION})",
+                    String::from_utf8_lossy(&stamp)
+                )))
+            };
+        }
+        if reader.has(legacy_v2::PARAMS)? {
             Ok(Some(Encoding::V2))
         } else if reader.has(legacy_v1::PARAMS)? {
             Ok(Some(Encoding::V1))
@@ -127,11 +87,22 @@ impl Encoding {
         }
     }
 
+    /// The key and value that mark a store as written in this encoding, for
+    /// the encodings that have one; InitGenesis and the migration into the
+    /// encoding write it.
+    pub fn stamp(self) -> Option<(&'static [u8], &'static [u8])> {
+        match self {
+            Encoding::V1 | Encoding::V2 => None,
+            Encoding::V3 => Some((v3::STAMP, v3::STAMP_VALUE)),
+        }
+    }
+
     /// The params key.
     pub fn params_key(self) -> &'static [u8] {
         match self {
             Encoding::V1 => legacy_v1::PARAMS,
-            Encoding::V2 => v2::PARAMS,
+            Encoding::V2 => legacy_v2::PARAMS,
+            Encoding::V3 => v3::PARAMS,
         }
     }
 
@@ -139,7 +110,8 @@ impl Encoding {
     pub fn denom_metadata_key(self) -> &'static [u8] {
         match self {
             Encoding::V1 => legacy_v1::DENOM_METADATA,
-            Encoding::V2 => v2::DENOM_METADATA,
+            Encoding::V2 => legacy_v2::DENOM_METADATA,
+            Encoding::V3 => v3::DENOM_METADATA,
         }
     }
 
@@ -147,7 +119,8 @@ impl Encoding {
     pub fn send_enabled_key(self) -> &'static [u8] {
         match self {
             Encoding::V1 => legacy_v1::SEND_ENABLED,
-            Encoding::V2 => v2::SEND_ENABLED,
+            Encoding::V2 => legacy_v2::SEND_ENABLED,
+            Encoding::V3 => v3::SEND_ENABLED,
         }
     }
 
@@ -155,7 +128,8 @@ impl Encoding {
     pub fn supply_prefix(self) -> &'static [u8] {
         match self {
             Encoding::V1 => legacy_v1::SUPPLY_PREFIX,
-            Encoding::V2 => v2::SUPPLY_PREFIX,
+            Encoding::V2 => legacy_v2::SUPPLY_PREFIX,
+            Encoding::V3 => v3::SUPPLY_PREFIX,
         }
     }
 
@@ -163,7 +137,8 @@ impl Encoding {
     pub fn supply_key(self, denom: &str) -> Vec<u8> {
         match self {
             Encoding::V1 => legacy_v1::supply_key(denom),
-            Encoding::V2 => v2::supply_key(denom),
+            Encoding::V2 => legacy_v2::supply_key(denom),
+            Encoding::V3 => v3::supply_key(denom),
         }
     }
 
@@ -175,7 +150,8 @@ impl Encoding {
     pub fn denom_of_supply_key(self, key: &[u8]) -> Result<String, String> {
         match self {
             Encoding::V1 => legacy_v1::denom_of_supply_key(key),
-            Encoding::V2 => v2::denom_of_supply_key(key),
+            Encoding::V2 => legacy_v2::denom_of_supply_key(key),
+            Encoding::V3 => v3::denom_of_supply_key(key),
         }
     }
 
@@ -183,7 +159,8 @@ impl Encoding {
     pub fn balances_prefix(self) -> &'static [u8] {
         match self {
             Encoding::V1 => legacy_v1::BALANCES_PREFIX,
-            Encoding::V2 => v2::BALANCES_PREFIX,
+            Encoding::V2 => legacy_v2::BALANCES_PREFIX,
+            Encoding::V3 => v3::BALANCES_PREFIX,
         }
     }
 
@@ -191,7 +168,8 @@ impl Encoding {
     pub fn address_balances_prefix(self, address: &Address) -> Vec<u8> {
         match self {
             Encoding::V1 => legacy_v1::address_balances_prefix(address),
-            Encoding::V2 => v2::address_balances_prefix(address),
+            Encoding::V2 => legacy_v2::address_balances_prefix(address),
+            Encoding::V3 => v3::address_balances_prefix(address),
         }
     }
 
@@ -199,7 +177,8 @@ impl Encoding {
     pub fn balance_key(self, address: &Address, denom: &str) -> Vec<u8> {
         match self {
             Encoding::V1 => legacy_v1::balance_key(address, denom),
-            Encoding::V2 => v2::balance_key(address, denom),
+            Encoding::V2 => legacy_v2::balance_key(address, denom),
+            Encoding::V3 => v3::balance_key(address, denom),
         }
     }
 
@@ -211,7 +190,54 @@ impl Encoding {
     pub fn split_balance_key(self, key: &[u8]) -> Result<(Address, String), String> {
         match self {
             Encoding::V1 => legacy_v1::split_balance_key(key),
-            Encoding::V2 => v2::split_balance_key(key),
+            Encoding::V2 => legacy_v2::split_balance_key(key),
+            Encoding::V3 => v3::split_balance_key(key),
+        }
+    }
+
+    /// The prefix of every denom -> owner index entry of `denom`; `None`
+    /// where the encoding has no index.
+    ///
+    /// # Errors
+    ///
+    /// A message for a denom too long to be indexed (over 255 bytes).
+    pub fn denom_owners_prefix(self, denom: &str) -> Result<Option<Vec<u8>>, String> {
+        match self {
+            Encoding::V1 | Encoding::V2 => Ok(None),
+            Encoding::V3 => v3::denom_owners_prefix(denom).map(Some),
+        }
+    }
+
+    /// The denom -> owner index entry of `address` holding `denom`; `None`
+    /// where the encoding has no index.
+    ///
+    /// # Errors
+    ///
+    /// A message for a denom too long to be indexed (over 255 bytes).
+    pub fn denom_owner_key(
+        self,
+        denom: &str,
+        address: &Address,
+    ) -> Result<Option<Vec<u8>>, String> {
+        match self {
+            Encoding::V1 | Encoding::V2 => Ok(None),
+            Encoding::V3 => v3::denom_owner_key(denom, address).map(Some),
+        }
+    }
+
+    /// The denom and address of a denom -> owner index key.
+    ///
+    /// # Errors
+    ///
+    /// A message if `key` is not an index key of this encoding (or the
+    /// encoding has no index).
+    pub fn split_denom_owner_key(self, key: &[u8]) -> Result<(String, Address), String> {
+        match self {
+            Encoding::V1 | Encoding::V2 => Err(format!(
+                "bank version {} has no denom -> owner index",
+                self.version()
+            )),
+            Encoding::V3 => v3::split_denom_owner_key(key),
         }
     }
 }

@@ -7,12 +7,19 @@
 //! handler streams through the old keys in batches (see [`rekey_prefix`]),
 //! so a million balances never sit in memory at once beyond the delta that
 //! receives the writes.
+//!
+//! 2 -> 3: the denom -> owner index (see [`v3`]) is built from the
+//! balances, as Cosmos `x/bank`'s v3 migration does, streaming through
+//! them in the same bounded batches ([`derive_from_prefix`]); then the
+//! store is stamped as version 3. No existing key or value changes, so the
+//! export does not either.
 
 use upgrade_runtime::{ConfigError, Configurator, Context, ModuleError};
 
-use super::keys::v2;
-use super::legacy_v1;
-use crate::rekey::rekey_prefix;
+use super::keys::v3;
+use super::query::decode_amount;
+use super::{legacy_v1, legacy_v2};
+use crate::rekey::{derive_from_prefix, rekey_prefix};
 
 /// Registers the migrations a module at `version` needs: every step from 1
 /// up to `version - 1` that this crate implements.
@@ -29,6 +36,14 @@ pub(crate) fn register(
             v1_to_v2,
         )?;
     }
+    if version >= 3 {
+        cfg.register_migration(
+            module,
+            2,
+            "build the denom -> owner index from the balances",
+            v2_to_v3,
+        )?;
+    }
     Ok(())
 }
 
@@ -36,9 +51,9 @@ pub(crate) fn register(
 fn v1_to_v2(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
     let store = ctx.module().to_owned();
     for (old, new) in [
-        (legacy_v1::PARAMS, v2::PARAMS),
-        (legacy_v1::DENOM_METADATA, v2::DENOM_METADATA),
-        (legacy_v1::SEND_ENABLED, v2::SEND_ENABLED),
+        (legacy_v1::PARAMS, legacy_v2::PARAMS),
+        (legacy_v1::DENOM_METADATA, legacy_v2::DENOM_METADATA),
+        (legacy_v1::SEND_ENABLED, legacy_v2::SEND_ENABLED),
     ] {
         if let Some(value) = ctx.own().get(old)? {
             let mut s = ctx.store();
@@ -49,13 +64,39 @@ fn v1_to_v2(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
     let supply = rekey_prefix(ctx, legacy_v1::SUPPLY_PREFIX, |key, value| {
         let denom = legacy_v1::denom_of_supply_key(key)
             .map_err(|e| ModuleError::corrupt(&store, key, e))?;
-        Ok(vec![(v2::supply_key(&denom), value.to_vec())])
+        Ok(vec![(legacy_v2::supply_key(&denom), value.to_vec())])
     })?;
     let balances = rekey_prefix(ctx, legacy_v1::BALANCES_PREFIX, |key, value| {
         let (address, denom) =
             legacy_v1::split_balance_key(key).map_err(|e| ModuleError::corrupt(&store, key, e))?;
-        Ok(vec![(v2::balance_key(&address, &denom), value.to_vec())])
+        Ok(vec![(
+            legacy_v2::balance_key(&address, &denom),
+            value.to_vec(),
+        )])
     })?;
     tracing::info!(supply, balances, "bank 1 -> 2: entries re-keyed");
+    Ok(())
+}
+
+/// The 2 -> 3 handler. Reads balances with the frozen version 2 code and
+/// writes index entries with the version 3 code; only positive balances
+/// are indexed (version 2 never stores a zero, but the index must match
+/// what version 3 sends maintain either way).
+fn v2_to_v3(ctx: &mut Context<'_>) -> Result<(), ModuleError> {
+    let store = ctx.module().to_owned();
+    let mut indexed = 0u64;
+    let balances = derive_from_prefix(ctx, legacy_v2::BALANCES_PREFIX, |key, value| {
+        let (address, denom) =
+            legacy_v2::split_balance_key(key).map_err(|e| ModuleError::corrupt(&store, key, e))?;
+        if decode_amount(&store, key, value)? == 0 {
+            return Ok(Vec::new());
+        }
+        let index = v3::denom_owner_key(&denom, &address)
+            .map_err(|e| ModuleError::corrupt(&store, key, e))?;
+        indexed += 1;
+        Ok(vec![(index, Vec::new())])
+    })?;
+    ctx.store().set(v3::STAMP, v3::STAMP_VALUE);
+    tracing::info!(balances, indexed, "bank 2 -> 3: denom -> owner index built");
     Ok(())
 }

@@ -110,7 +110,7 @@ pub(crate) fn send(
                 msg.from_address, have, coin.denom, coin.amount
             )));
         };
-        write_balance(ctx, encoding, &msg.from_address, &coin.denom, left);
+        write_balance(ctx, encoding, &msg.from_address, &coin.denom, have, left)?;
     }
     for coin in &msg.amount {
         let have = balance_at(&ctx.own(), encoding, &msg.to_address, &coin.denom)?;
@@ -120,25 +120,42 @@ pub(crate) fn send(
                 msg.to_address, coin.denom
             ))
         })?;
-        write_balance(ctx, encoding, &msg.to_address, &coin.denom, total);
+        write_balance(ctx, encoding, &msg.to_address, &coin.denom, have, total)?;
     }
     Ok(())
 }
 
-/// Zero balances are deleted, as Cosmos does, so they never reach an export.
+/// Sets the balance of `address` in `denom` from `before` to `after`. Zero
+/// balances are deleted, as Cosmos does, so they never reach an export.
+/// Where the encoding keeps the denom -> owner index, the entry is added
+/// when the balance becomes positive and removed when it becomes zero, so
+/// the index always lists exactly the positive balances.
 fn write_balance(
     ctx: &mut Context<'_>,
     encoding: Encoding,
     address: &Address,
     denom: &str,
-    amount: u128,
-) {
+    before: u128,
+    after: u128,
+) -> Result<(), ModuleError> {
     let key = encoding.balance_key(address, denom);
-    if amount == 0 {
-        ctx.store().delete(key);
-    } else {
-        ctx.store().set(key, amount.to_string());
+    let mut store = ctx.store();
+    if let Some(index) = encoding
+        .denom_owner_key(denom, address)
+        .map_err(|e| ModuleError::Rejected(format!("invalid {MSG_SEND}: {e}")))?
+    {
+        match (before, after) {
+            (0, 1..) => store.set(index, Vec::new()),
+            (1.., 0) => store.delete(index),
+            _ => {}
+        }
     }
+    if after == 0 {
+        store.delete(key);
+    } else {
+        store.set(key, after.to_string());
+    }
+    Ok(())
 }
 
 fn check_send_enabled(

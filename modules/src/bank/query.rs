@@ -1,6 +1,7 @@
 //! Typed reads of bank state for the app and tests. The public functions
 //! work at any bank version: the encoding is detected from the store (see
-//! [`Encoding::detect`]); an uninitialised store reads as empty.
+//! [`Encoding::detect`]); an uninitialised store reads as empty. The one
+//! exception is [`denom_owners`], which reads the index version 3 added.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use upgrade_runtime::store::ModuleReader;
 
 use super::keys::Encoding;
 use crate::address::Address;
-use crate::coin::{Coin, parse_amount};
+use crate::coin::{Coin, parse_amount, validate_denom};
 
 /// How much `denom` `address` holds (0 if none).
 ///
@@ -60,6 +61,45 @@ pub fn supply(reader: &ModuleReader<'_>) -> Result<Vec<Coin>, ModuleError> {
         Some(encoding) => supply_at(reader, encoding),
         None => Ok(Vec::new()),
     }
+}
+
+/// Every address holding a positive balance of `denom` (Cosmos'
+/// `DenomOwners` query), in [`Address`] order, read with one prefix scan of
+/// the denom -> owner index.
+///
+/// Versions 1 and 2 have no index, and answering there would mean reading
+/// every balance of the chain for one query, so they get an error instead
+/// (after the 2 -> 3 migration the same call works).
+///
+/// # Errors
+///
+/// [`ModuleError::Rejected`] for an invalid denom (as Cosmos validates it)
+/// or state of version 1 or 2; a failed read or an undecodable index key.
+pub fn denom_owners(reader: &ModuleReader<'_>, denom: &str) -> Result<Vec<Address>, ModuleError> {
+    validate_denom(denom).map_err(ModuleError::Rejected)?;
+    let Some(encoding) = Encoding::detect(reader)? else {
+        return Ok(Vec::new());
+    };
+    let prefix = encoding
+        .denom_owners_prefix(denom)
+        .map_err(ModuleError::Rejected)?
+        .ok_or_else(|| {
+            ModuleError::Rejected(format!(
+                "bank state is at version {}, which has no denom -> owner index (added in version 3); run the bank migrations first",
+                encoding.version()
+            ))
+        })?;
+    let mut owners = Vec::new();
+    for item in reader.prefix(&prefix)? {
+        let (key, _) = item?;
+        // The length-prefixed denom makes the prefix exact: every key under
+        // it is an entry of `denom`.
+        let (_, address) = encoding
+            .split_denom_owner_key(&key)
+            .map_err(|e| ModuleError::corrupt(reader.name(), &key, e))?;
+        owners.push(address);
+    }
+    Ok(owners)
 }
 
 /// How many (address, denom) balance entries there are, and their sum per

@@ -198,5 +198,25 @@ fn send_switches_resolve_top_level_first() {
 #[test]
 fn unknown_versions_are_refused_at_use() {
     let e = Encoding::for_version(0).map(|_| ()).unwrap_err();
-    insta::assert_snapshot!(e, @"bank consensus version 0 is not implemented by this build (versions 1 to 2)");
+    insta::assert_snapshot!(e, @"bank consensus version 0 is not implemented by this build (versions 1 to 3)");
+    let e = Encoding::for_version(4).map(|_| ()).unwrap_err();
+    insta::assert_snapshot!(e, @"bank consensus version 4 is not implemented by this build (versions 1 to 3)");
+}
+
+#[test]
+fn only_v3_keeps_the_denom_owner_index_and_a_stamp() {
+    let alice = crate::Address::from_bytes(&[1; 20]).unwrap();
+    assert_eq!(Encoding::V1.denom_owner_key("uatom", &alice), Ok(None));
+    assert_eq!(Encoding::V2.denom_owners_prefix("uatom"), Ok(None));
+    let key = Encoding::V3
+        .denom_owner_key("uatom", &alice)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        Encoding::V3.split_denom_owner_key(&key),
+        Ok(("uatom".to_owned(), alice))
+    );
+    insta::assert_snapshot!(Encoding::V2.split_denom_owner_key(&key).unwrap_err(), @"bank version 2 has no denom -> owner index");
+    assert_eq!(Encoding::V3.stamp(), Some((&[0x06][..], &b"3"[..])));
+    assert_eq!(Encoding::V2.stamp(), None);
 }
