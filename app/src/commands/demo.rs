@@ -143,21 +143,23 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         &[],
         args.migration_batch.max(1),
     )?;
-    let mut total_migrated = 0;
-    let mut migration_blocks = 0;
     while matches!(
         app.storage().layout_state(),
         upgrade_runtime::store::LayoutState::Migrating(_)
     ) {
         let height = app.last_commit().map_or(0, |c| c.height);
-        let (s, r) = run_blocks(&mut app, &home, &options(height + 10));
+        let (_, r) = run_blocks(&mut app, &home, &options(height + 10));
         r?;
-        total_migrated += s.keys_migrated;
-        migration_blocks += s.migration_blocks;
     }
-    if migration_blocks > 0 {
+    let counters = app.storage().migration_counters();
+    if counters.completed_height > 0 {
         println!(
-            "   lazy store migration: {total_migrated} keys moved to layout v2 in {migration_blocks} blocks"
+            "   lazy store migration: {} keys moved to layout v2 in {} blocks (heights {}..={}, batch {})",
+            counters.moved,
+            counters.completed_height - counters.started_height + 1,
+            counters.started_height,
+            counters.completed_height,
+            args.migration_batch,
         );
     }
     let export = home.root().join("exported-genesis.json");
