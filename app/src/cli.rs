@@ -258,6 +258,9 @@ pub enum UpgradeCommand {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Check statically that every release this binary knows can be reached
+    /// from the one before it (migrations and store upgrades).
+    Check,
     /// Show the pending plan, the done history and the version map.
     Show {
         /// The node home.

@@ -27,6 +27,20 @@ pub fn resolve_release(name: Option<&str>) -> anyhow::Result<Release> {
     }
 }
 
+/// The static check of every release this binary knows; an error lists
+/// every problem, naming release, module and missing step.
+pub fn check_releases() -> anyhow::Result<()> {
+    let problems = app_upgrades::check_release_chain(&app_upgrades::releases());
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+    bail!(
+        "this binary's releases fail the upgrade check, so it refuses to start (it would halt the chain at an upgrade height):\n{}",
+        list.join("\n")
+    )
+}
+
 /// Opens the home's state as `release`, with the node settings given.
 pub fn open_app(
     home: &Home,

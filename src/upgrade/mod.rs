@@ -1,6 +1,7 @@
 //! The upgrade keeper: plans, done history, app version, store upgrades,
 //! handlers, the pre-block check and `upgrade-info.json`.
 
+mod check;
 mod error;
 mod handler;
 mod info_file;
@@ -9,6 +10,7 @@ mod messages;
 mod plan;
 mod store_upgrades;
 
+pub use check::{CheckError, ReleaseSpec, check_releases};
 pub use error::UpgradeError;
 pub use handler::{Upgrade, UpgradeContext, UpgradeHandler, UpgradeRegistry};
 pub use info_file::write_upgrade_info;

@@ -5,13 +5,14 @@ use anyhow::bail;
 
 use crate::cli::{OutputFormat, StartArgs};
 use crate::home::Home;
-use crate::node::{open_app, resolve_release};
+use crate::node::{check_releases, open_app, resolve_release};
 use crate::runner::{RunOptions, run_blocks};
 
 /// Runs the command.
 pub fn run(args: StartArgs) -> anyhow::Result<()> {
     let home = Home::new(&args.home.home);
     let release = resolve_release(args.release.as_deref())?;
+    check_releases()?;
     let mut app = open_app(
         &home,
         &release,

@@ -49,6 +49,14 @@ pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
             )
         }
         UpgradeCommand::Show { home, output } => show(&Home::new(&home.home), output),
+        UpgradeCommand::Check => {
+            crate::node::check_releases()?;
+            println!(
+                "upgrade check passed for releases {}",
+                app_upgrades::release_names().join(" -> ")
+            );
+            Ok(())
+        }
     }
 }
 
