@@ -258,6 +258,18 @@ pub enum UpgradeCommand {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Show what an upgrade will do to this node's state, by running it in a
+    /// delta that is thrown away. Writes nothing.
+    Plan {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// The release to plan, e.g. v2.0.0.
+        name: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
     /// Check statically that every release this binary knows can be reached
     /// from the one before it (migrations and store upgrades).
     Check,

@@ -50,6 +50,24 @@ pub fn open_app(
 ) -> anyhow::Result<App> {
     home.require_initialised()?;
     let storage = Storage::open(&home.state_file())?;
+    wire(home, storage, release, skip_heights, migration_batch)
+}
+
+/// Opens the home's state read-only as `release`: the state file stays
+/// byte-identical and nothing can be committed.
+pub fn open_read_only(home: &Home, release: &Release) -> anyhow::Result<App> {
+    home.require_initialised()?;
+    let storage = Storage::open_read_only(&home.state_file())?;
+    wire(home, storage, release, &[], 0)
+}
+
+fn wire(
+    home: &Home,
+    storage: Storage,
+    release: &Release,
+    skip_heights: &[u64],
+    migration_batch: u64,
+) -> anyhow::Result<App> {
     let manager = release.manager()?;
     let upgrades = registry_up_to(release.name)?;
     let config = AppConfig {
@@ -59,24 +77,22 @@ pub fn open_app(
         migration_batch,
     };
     App::new(storage, manager, upgrades, config)
-        .with_context(|| format!("cannot start as release {}", release.name))
+        .with_context(|| format!("cannot open the node as release {}", release.name))
 }
 
-/// Opens the home for reading, as the release whose module versions match
-/// the state (so read-only commands work whatever release wrote it).
+/// Opens the home read-only, as the release whose module versions match the
+/// state (so read-only commands work whatever release wrote it).
 pub fn open_for_reading(home: &Home) -> anyhow::Result<App> {
     home.require_initialised()?;
-    let stored = {
-        let storage = Storage::open(&home.state_file())?;
-        VersionMap::load(&storage.snapshot()?)?
-    };
+    let storage = Storage::open_read_only(&home.state_file())?;
+    let stored = VersionMap::load(&storage.snapshot()?)?;
     let matching = app_upgrades::releases().into_iter().rev().find(|r| {
         r.manager()
             .map(|m| m.version_map() == stored)
             .unwrap_or(false)
     });
     match matching {
-        Some(release) => open_app(home, &release, &[], 0),
+        Some(release) => wire(home, storage, &release, &[], 0),
         None => bail!(
             "the state in {} has module versions {stored:?}, which no release of this binary ({}) has",
             home.state_file().display(),

@@ -36,7 +36,7 @@ pub use name::{
 };
 pub use range::{KeyRange, prefix_successor};
 pub use read::{KvIter, KvPair, StateRead, paged};
-pub use redb_backend::RedbBackend;
+pub use redb_backend::{RedbBackend, RedbReadOnlyBackend};
 pub use router::{LayoutState, MigrationCounters};
 pub use snapshot::Snapshot;
 pub use storage::{APP_HASH_TABLE, CommitInfo, CommitOptions, META_TABLE, Storage};

@@ -102,6 +102,62 @@ impl RedbBackend {
     }
 }
 
+/// A state file opened without write access: reads only, and the file is
+/// left byte-identical. For commands that inspect a node.
+pub struct RedbReadOnlyBackend {
+    db: redb::ReadOnlyDatabase,
+    path: PathBuf,
+}
+
+impl RedbReadOnlyBackend {
+    /// Opens an existing file read-only.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] if it is missing, locked, truncated, corrupt,
+    /// or needs crash recovery (which only a read-write open performs).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::StateFile {
+                path: path.to_owned(),
+                reason: "no such file".into(),
+            });
+        }
+        let db = redb::Database::builder().open_read_only(path).map_err(|e| match e {
+            redb::DatabaseError::RepairAborted => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: "it was not closed cleanly and needs crash recovery, which a read-only command does not perform; run `appd start` once to recover it".into(),
+            },
+            other => state_file_error(path, &other),
+        })?;
+        Ok(RedbReadOnlyBackend {
+            db,
+            path: path.to_owned(),
+        })
+    }
+}
+
+impl Backend for RedbReadOnlyBackend {
+    fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
+        Ok(Box::new(RedbRead {
+            tables: RefCell::new(BTreeMap::new()),
+            txn,
+            _read_only: None,
+        }))
+    }
+
+    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
+        Err(StoreError::StateFile {
+            path: self.path.clone(),
+            reason: "it was opened read-only; this command does not write".into(),
+        })
+    }
+}
+
 fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
     let reason = match err {
         redb::DatabaseError::DatabaseAlreadyOpen => {

@@ -12,7 +12,7 @@ use super::lazy_migration::{
 use super::router::{LayoutState, MigrationCounters};
 use super::{
     Backend, Boundary, ChangeSet, Layout, MIGRATION_STORE, MIGRATION_TABLE, MemoryBackend,
-    Placement, RedbBackend, Snapshot, StoreError, TableOp, TableRead, TableWrite,
+    Placement, RedbBackend, RedbReadOnlyBackend, Snapshot, StoreError, TableOp, TableRead, TableWrite,
 };
 use crate::commitment::{AppHash, LatticeHash};
 
@@ -106,6 +106,23 @@ impl Storage {
                 reason: format!(
                     "corrupt {what}: {reason}; the node refuses to start rather than guess"
                 ),
+            },
+            other => other,
+        })
+    }
+
+    /// Opens an existing state file for reading only: the file stays
+    /// byte-identical, and any attempt to commit fails.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] naming what is wrong.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let backend = RedbReadOnlyBackend::open(path)?;
+        Self::load(Box::new(backend)).map_err(|e| match e {
+            StoreError::Corrupt { what, reason } => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: format!("corrupt {what}: {reason}"),
             },
             other => other,
         })

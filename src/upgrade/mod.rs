@@ -2,6 +2,7 @@
 //! handlers, the pre-block check and `upgrade-info.json`.
 
 mod check;
+mod dry_run;
 mod error;
 mod handler;
 mod info_file;
@@ -11,6 +12,7 @@ mod plan;
 mod store_upgrades;
 
 pub use check::{CheckError, ReleaseSpec, check_releases};
+pub use dry_run::{DryRun, StoreDiff, dry_run};
 pub use error::UpgradeError;
 pub use handler::{Upgrade, UpgradeContext, UpgradeHandler, UpgradeRegistry};
 pub use info_file::write_upgrade_info;

@@ -6,6 +6,7 @@ pub mod export;
 pub mod genesis;
 pub mod init;
 pub mod migration;
+pub mod plan;
 pub mod query;
 pub mod start;
 pub mod status;

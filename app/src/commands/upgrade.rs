@@ -49,6 +49,9 @@ pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
             )
         }
         UpgradeCommand::Show { home, output } => show(&Home::new(&home.home), output),
+        UpgradeCommand::Plan { home, name, output } => {
+            crate::commands::plan::run(&Home::new(&home.home), &name, output)
+        }
         UpgradeCommand::Check => {
             crate::node::check_releases()?;
             println!(

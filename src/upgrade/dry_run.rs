@@ -1,0 +1,77 @@
+//! Dry runs: apply an upgrade to the committed state in a delta that is
+//! thrown away, and report what it would change.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{AppliedUpgrade, Plan, Upgrade, UpgradeError, apply_upgrade};
+use crate::commitment::{AppHash, LatticeHash};
+use crate::configurator::Configurator;
+use crate::manager::ModuleManager;
+use crate::store::{StateDelta, StateRead};
+
+/// Keys an upgrade would add, change and delete in one store.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StoreDiff {
+    /// Keys that did not exist.
+    pub added: u64,
+    /// Keys whose value changes.
+    pub changed: u64,
+    /// Keys removed.
+    pub deleted: u64,
+}
+
+/// What an upgrade would do to the committed state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DryRun {
+    /// The steps, in order, as the real upgrade would run them.
+    pub applied: AppliedUpgrade,
+    /// Per store, what changes.
+    pub stores: BTreeMap<String, StoreDiff>,
+    /// The app hash of the committed state.
+    pub app_hash_before: AppHash,
+    /// The app hash the upgrade's block would have with no transactions.
+    pub app_hash_after: AppHash,
+}
+
+/// Runs `upgrade` for `plan` over `committed` (whose running lattice is
+/// `lattice`) at the plan's height, in a delta that is dropped. Nothing is
+/// written anywhere.
+///
+/// # Errors
+///
+/// What the real upgrade would fail with, or a failed read.
+pub fn dry_run<S: StateRead>(
+    committed: &S,
+    lattice: &LatticeHash,
+    manager: &ModuleManager,
+    cfg: &Configurator,
+    upgrade: &Upgrade,
+    plan: &Plan,
+) -> Result<DryRun, UpgradeError> {
+    let mut delta = StateDelta::new(committed);
+    let applied = apply_upgrade(&mut delta, manager, cfg, upgrade, plan, plan.height)?;
+    let mut after = lattice.clone();
+    let mut stores: BTreeMap<String, StoreDiff> = BTreeMap::new();
+    for (store, writes) in delta.changes().stores() {
+        let diff = stores.entry(store.to_owned()).or_default();
+        for (key, new) in writes {
+            let old = committed.get(store, key)?;
+            match (&old, new) {
+                (None, Some(_)) => diff.added += 1,
+                (Some(o), Some(n)) if o != n => diff.changed += 1,
+                (Some(_), None) => diff.deleted += 1,
+                _ => {}
+            }
+            after.update(store, key, old.as_deref(), new.as_deref());
+        }
+    }
+    stores.retain(|_, d| d.added + d.changed + d.deleted > 0);
+    Ok(DryRun {
+        applied,
+        stores,
+        app_hash_before: lattice.app_hash(),
+        app_hash_after: after.app_hash(),
+    })
+}
