@@ -122,3 +122,30 @@ fn plan_writes_nothing_and_predicts_the_upgrade_block() {
     assert_eq!(plan3["lazy_store_migration"], true);
     settings().bind(|| insta::assert_json_snapshot!("plan_v3_0_0", plan3));
 }
+
+#[test]
+fn the_ledger_after_the_demo_records_both_upgrades() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("demo");
+    let home = home.to_str().expect("utf8");
+    appd(&[
+        "demo",
+        "--home",
+        home,
+        "--accounts",
+        "200",
+        "--txs-per-block",
+        "20",
+    ]);
+    let show: Value = serde_json::from_str(&appd(&[
+        "upgrade", "show", "--home", home, "--output", "json",
+    ]))
+    .expect("json");
+    let ledger = &show["ledger"];
+    assert_eq!(ledger.as_array().map(Vec::len), Some(2));
+    // The node-local part is there, beside the consensus record.
+    assert!(ledger[0]["seconds"].as_f64().is_some());
+    let mut settings = settings();
+    settings.add_redaction("[].seconds", "[seconds]");
+    settings.bind(|| insta::assert_json_snapshot!("ledger_after_demo", show["ledger"]));
+}

@@ -2,11 +2,13 @@
 
 use super::{App, AppError, VersionMismatch};
 use crate::manager::CODE_UNKNOWN_MSG;
+use std::time::Instant;
+
 use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
-    AppliedUpgrade, PreBlock, apply_upgrade, clear_plan, handle_upgrade_msg, is_upgrade_msg,
-    pending_plan, pre_block, write_upgrade_info,
+    AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade, clear_plan, handle_upgrade_msg,
+    is_upgrade_msg, pending_plan, pre_block, write_upgrade_info,
 };
 use crate::version_map::VersionMap;
 
@@ -17,6 +19,8 @@ pub struct Block {
     height: u64,
     delta: StateDelta<Snapshot>,
     applied_upgrade: Option<AppliedUpgrade>,
+    /// Wall-clock seconds the upgrade took (node-local, never in state).
+    upgrade_seconds: f64,
     outcomes: Vec<TxOutcome>,
     node_meta: Vec<(&'static str, Vec<u8>)>,
 }
@@ -64,6 +68,7 @@ impl App {
         let height = last.height + 1;
         let mut delta = StateDelta::new(self.storage.snapshot()?);
         let mut applied_upgrade = None;
+        let mut upgrade_seconds = 0.0;
         match pre_block(
             pending_plan(&delta)?,
             height,
@@ -86,14 +91,12 @@ impl App {
                     .get(&plan.name)
                     .ok_or_else(|| AppError::UpgradeNeeded { plan: plan.clone() })?;
                 tracing::info!(name = %plan.name, height, "applying upgrade");
-                applied_upgrade = Some(apply_upgrade(
-                    &mut delta,
-                    &self.manager,
-                    &self.cfg,
-                    upgrade,
-                    &plan,
-                    height,
-                )?);
+                let started = Instant::now();
+                let applied =
+                    apply_upgrade(&mut delta, &self.manager, &self.cfg, upgrade, &plan, height)?;
+                LedgerEntry::new(&applied, delta.changes(), last.app_hash).store(&mut delta);
+                upgrade_seconds = started.elapsed().as_secs_f64();
+                applied_upgrade = Some(applied);
             }
             PreBlock::Needed(plan) => {
                 if let Some(home) = &self.config.home {
@@ -128,6 +131,7 @@ impl App {
             height,
             delta,
             applied_upgrade,
+            upgrade_seconds,
             outcomes: Vec::new(),
             node_meta: Vec::new(),
         })
@@ -216,7 +220,19 @@ impl App {
             start_migration,
             migration_batch: self.config.migration_batch,
         };
-        let info = self.storage.commit(block.height, changes, &options)?;
+        let mut info = self.storage.commit(block.height, changes, &options)?;
+        if let Some(applied) = &block.applied_upgrade {
+            // Node-local: the hash after the upgrade's commit and how long
+            // the upgrade took here. Kept beside the state, outside it.
+            let local = serde_json::json!({
+                "app_hash_after": info.app_hash.to_hex(),
+                "seconds": block.upgrade_seconds,
+            });
+            let key = format!("ledger:{}", applied.height);
+            info = self
+                .storage
+                .record_node_meta(&key, local.to_string().into_bytes())?;
+        }
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
         Ok(info)
     }

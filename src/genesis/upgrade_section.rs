@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::store::{StateRead, StateWrite, StoreError};
-use crate::upgrade::{DoneRecord, app_version, done_history, record_done, set_app_version};
+use crate::upgrade::{
+    DoneRecord, LedgerEntry, app_version, done_history, ledger, record_done, set_app_version,
+};
 use crate::version_map::VersionMap;
 
 /// One module's consensus version.
@@ -43,6 +45,10 @@ pub struct UpgradeSection {
     /// The app version.
     #[serde(default, with = "u64_string")]
     pub app_version: u64,
+    /// The consensus part of the migration ledger: what each applied
+    /// upgrade did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ledger: Vec<LedgerEntry>,
 }
 
 impl UpgradeSection {
@@ -78,6 +84,7 @@ impl UpgradeSection {
                 .map(|DoneRecord { name, height }| DoneUpgrade { name, height })
                 .collect(),
             app_version: app_version(state)?,
+            ledger: ledger(state)?,
         })
     }
 
@@ -86,6 +93,9 @@ impl UpgradeSection {
     pub fn import<S: StateWrite + ?Sized>(&self, state: &mut S) {
         for done in &self.done {
             record_done(state, &done.name, done.height);
+        }
+        for entry in &self.ledger {
+            entry.store(state);
         }
         if self.app_version > 0 {
             set_app_version(state, self.app_version);

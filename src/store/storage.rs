@@ -12,7 +12,8 @@ use super::lazy_migration::{
 use super::router::{LayoutState, MigrationCounters};
 use super::{
     Backend, Boundary, ChangeSet, Layout, MIGRATION_STORE, MIGRATION_TABLE, MemoryBackend,
-    Placement, RedbBackend, RedbReadOnlyBackend, Snapshot, StoreError, TableOp, TableRead, TableWrite,
+    Placement, RedbBackend, RedbReadOnlyBackend, Snapshot, StoreError, TableOp, TableRead,
+    TableWrite,
 };
 use crate::commitment::{AppHash, LatticeHash};
 
@@ -229,6 +230,30 @@ impl Storage {
         self.backend
             .begin_read()?
             .get(META_TABLE, format!("app:{key}").as_bytes())
+    }
+
+    /// Records a node-local metadata entry on its own (outside any block).
+    /// Returns the last commit, unchanged.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure, or a state that was never committed.
+    pub fn record_node_meta(
+        &mut self,
+        key: &str,
+        value: Vec<u8>,
+    ) -> Result<CommitInfo, StoreError> {
+        let last = self.last.ok_or_else(|| StoreError::Corrupt {
+            what: "last commit".into(),
+            reason: "node metadata can only be recorded after a commit".into(),
+        })?;
+        let mut txn = self.backend.begin_write()?;
+        txn.write_batch(
+            META_TABLE,
+            vec![(format!("app:{key}").into_bytes(), Some(value))],
+        )?;
+        txn.commit()?;
+        Ok(last)
     }
 
     /// Commits `changes` as `height` in one backend transaction, together with

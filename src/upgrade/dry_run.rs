@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{AppliedUpgrade, Plan, Upgrade, UpgradeError, apply_upgrade};
+use super::{AppliedUpgrade, LedgerEntry, Plan, Upgrade, UpgradeError, apply_upgrade};
 use crate::commitment::{AppHash, LatticeHash};
 use crate::configurator::Configurator;
 use crate::manager::ModuleManager;
@@ -52,6 +52,8 @@ pub fn dry_run<S: StateRead>(
 ) -> Result<DryRun, UpgradeError> {
     let mut delta = StateDelta::new(committed);
     let applied = apply_upgrade(&mut delta, manager, cfg, upgrade, plan, plan.height)?;
+    // The block that applies it records the ledger entry too.
+    LedgerEntry::new(&applied, delta.changes(), lattice.app_hash()).store(&mut delta);
     let mut after = lattice.clone();
     let mut stores: BTreeMap<String, StoreDiff> = BTreeMap::new();
     for (store, writes) in delta.changes().stores() {

@@ -7,6 +7,7 @@ mod error;
 mod handler;
 mod info_file;
 mod keeper;
+mod ledger;
 mod messages;
 mod plan;
 mod store_upgrades;
@@ -19,6 +20,7 @@ pub use info_file::write_upgrade_info;
 pub use keeper::{
     AppliedUpgrade, PreBlock, apply_upgrade, pre_block, release_version, schedule, validate_plan,
 };
+pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, ledger};
 pub use messages::{MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, handle_upgrade_msg, is_upgrade_msg};
 pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,

@@ -5,7 +5,7 @@ use serde_json::json;
 use upgrade_runtime::store::StateDelta;
 use upgrade_runtime::upgrade::{
     MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, app_version, done_history, handle_upgrade_msg,
-    pending_plan,
+    ledger, pending_plan,
 };
 use upgrade_runtime::{Msg, Tx, VersionMap};
 
@@ -112,6 +112,19 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
     let done = done_history(&snapshot)?;
     let versions = VersionMap::load(&snapshot)?;
     let version = app_version(&snapshot)?;
+    let mut entries = Vec::new();
+    for entry in ledger(&snapshot)? {
+        let local: Option<serde_json::Value> = app
+            .storage()
+            .node_meta(&format!("ledger:{}", entry.height))?
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let mut value = serde_json::to_value(&entry)?;
+        if let (Some(obj), Some(local)) = (value.as_object_mut(), local) {
+            obj.insert("app_hash_after".into(), local["app_hash_after"].clone());
+            obj.insert("seconds".into(), local["seconds"].clone());
+        }
+        entries.push(value);
+    }
     match output {
         OutputFormat::Json => println!(
             "{}",
@@ -120,6 +133,7 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
                 "done": done,
                 "app_version": version,
                 "version_map": versions,
+                "ledger": entries,
             }))?
         ),
         OutputFormat::Text => {
@@ -138,6 +152,32 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
             println!("version map:");
             for (m, v) in versions.iter() {
                 println!("  {m}: {v}");
+            }
+            println!("ledger:");
+            for e in &entries {
+                let modules: Vec<String> = e["modules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| {
+                        format!(
+                            "{} {}->{}",
+                            m["module"].as_str().unwrap_or("?"),
+                            m["from"],
+                            m["to"]
+                        )
+                    })
+                    .collect();
+                let seconds = e["seconds"]
+                    .as_f64()
+                    .map_or("unknown".to_owned(), |s| format!("{s:.3}s"));
+                println!(
+                    "  {} at height {}: {}; keys touched {}; took {seconds}",
+                    e["name"].as_str().unwrap_or("?"),
+                    e["height"],
+                    modules.join(", "),
+                    e["keys_touched"]
+                );
             }
         }
     }
