@@ -9,6 +9,22 @@ use crate::module::ModuleError;
 /// so it can only depend on the state it is handed.
 pub type MigrationHandler = fn(&mut Context<'_>) -> Result<(), ModuleError>;
 
+/// Captures what a post-check needs from the state before the migration
+/// (Substrate try-runtime's `pre_upgrade`).
+pub type PreCheck = fn(&Context<'_>) -> Result<Vec<u8>, ModuleError>;
+/// Verifies the migrated state against what the pre-check captured
+/// (`post_upgrade`).
+pub type PostCheck = fn(&Context<'_>, &[u8]) -> Result<(), ModuleError>;
+
+/// A migration's pre- and post-check.
+#[derive(Clone, Copy, Debug)]
+pub struct MigrationChecks {
+    /// Runs on the state before the handler.
+    pub pre: PreCheck,
+    /// Runs on the state after it.
+    pub post: PostCheck,
+}
+
 /// One registered vN -> vN+1 migration.
 #[derive(Clone, Debug)]
 pub struct Migration {
@@ -20,6 +36,8 @@ pub struct Migration {
     pub description: String,
     /// The code.
     pub handler: MigrationHandler,
+    /// Checks run by dry runs and by checked upgrades.
+    pub checks: Option<MigrationChecks>,
 }
 
 /// Registering a migration failed.
@@ -66,6 +84,36 @@ impl Configurator {
         description: &str,
         handler: MigrationHandler,
     ) -> Result<(), ConfigError> {
+        self.register(module, from, description, handler, None)
+    }
+
+    /// Registers a migration with a pre-check that captures what it needs
+    /// from the old state and a post-check that verifies the new state
+    /// against it. Dry runs (`appd upgrade plan`) always run them; a real
+    /// upgrade runs them when the node asks for checked upgrades.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::FromZero`] or [`ConfigError::Duplicate`].
+    pub fn register_checked_migration(
+        &mut self,
+        module: &str,
+        from: u64,
+        description: &str,
+        handler: MigrationHandler,
+        checks: MigrationChecks,
+    ) -> Result<(), ConfigError> {
+        self.register(module, from, description, handler, Some(checks))
+    }
+
+    fn register(
+        &mut self,
+        module: &str,
+        from: u64,
+        description: &str,
+        handler: MigrationHandler,
+        checks: Option<MigrationChecks>,
+    ) -> Result<(), ConfigError> {
         if from == 0 {
             return Err(ConfigError::FromZero {
                 module: module.to_owned(),
@@ -85,6 +133,7 @@ impl Configurator {
                 from,
                 description: description.to_owned(),
                 handler,
+                checks,
             },
         );
         Ok(())

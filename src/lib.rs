@@ -24,7 +24,9 @@ pub mod store;
 pub mod tx;
 
 pub use commitment::AppHash;
-pub use configurator::{ConfigError, Configurator, Migration, MigrationHandler};
+pub use configurator::{
+    ConfigError, Configurator, Migration, MigrationChecks, MigrationHandler, PostCheck, PreCheck,
+};
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
 pub use tx::{Msg, Tx, TxOutcome};

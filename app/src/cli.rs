@@ -173,6 +173,10 @@ pub struct StartArgs {
     /// runs (0 pauses it). Node-local: the app hash does not depend on it.
     #[arg(long, default_value_t = upgrade_runtime::app::DEFAULT_MIGRATION_BATCH)]
     pub migration_batch: u64,
+    /// Run every migration's pre- and post-check when applying an upgrade,
+    /// refusing to commit the upgrade if one fails.
+    #[arg(long)]
+    pub checked_upgrades: bool,
     /// Output of the final summary.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

@@ -53,6 +53,21 @@ pub fn open_app(
     wire(home, storage, release, skip_heights, migration_batch)
 }
 
+/// [`open_app`] for a node that runs every migration's pre- and
+/// post-check when it applies an upgrade (`start --checked-upgrades`).
+pub fn open_checked_app(
+    home: &Home,
+    release: &Release,
+    skip_heights: &[u64],
+    migration_batch: u64,
+) -> anyhow::Result<App> {
+    home.require_initialised()?;
+    let storage = Storage::open(&home.state_file())?;
+    let mut app = wire(home, storage, release, skip_heights, migration_batch)?;
+    app.set_checked_upgrades(true);
+    Ok(app)
+}
+
 /// Opens the home's state read-only as `release`: the state file stays
 /// byte-identical and nothing can be committed.
 pub fn open_read_only(home: &Home, release: &Release) -> anyhow::Result<App> {
@@ -75,6 +90,7 @@ fn wire(
         skip_heights: skip_heights.iter().copied().collect::<BTreeSet<_>>(),
         authority: AUTHORITY.to_owned(),
         migration_batch,
+        checked_upgrades: false,
     };
     App::new(storage, manager, upgrades, config)
         .with_context(|| format!("cannot open the node as release {}", release.name))

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
-    AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade, clear_plan, handle_upgrade_msg,
+    AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade_with, clear_plan, handle_upgrade_msg,
     is_upgrade_msg, pending_plan, pre_block, write_upgrade_info,
 };
 use crate::version_map::VersionMap;
@@ -92,8 +92,15 @@ impl App {
                     .ok_or_else(|| AppError::UpgradeNeeded { plan: plan.clone() })?;
                 tracing::info!(name = %plan.name, height, "applying upgrade");
                 let started = Instant::now();
-                let applied =
-                    apply_upgrade(&mut delta, &self.manager, &self.cfg, upgrade, &plan, height)?;
+                let applied = apply_upgrade_with(
+                    &mut delta,
+                    &self.manager,
+                    &self.cfg,
+                    upgrade,
+                    &plan,
+                    height,
+                    self.config.checked_upgrades,
+                )?;
                 LedgerEntry::new(&applied, delta.changes(), last.app_hash).store(&mut delta);
                 upgrade_seconds = started.elapsed().as_secs_f64();
                 applied_upgrade = Some(applied);

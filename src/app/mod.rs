@@ -33,6 +33,9 @@ pub struct AppConfig {
     /// Keys moved from layout v1 to v2 per block during a lazy migration
     /// (0 pauses it). Node-local: the app hash does not depend on it.
     pub migration_batch: u64,
+    /// Run every migration's pre- and post-check when applying an upgrade
+    /// for real, refusing to commit if one fails.
+    pub checked_upgrades: bool,
 }
 
 impl Default for AppConfig {
@@ -42,6 +45,7 @@ impl Default for AppConfig {
             skip_heights: BTreeSet::new(),
             authority: String::new(),
             migration_batch: DEFAULT_MIGRATION_BATCH,
+            checked_upgrades: false,
         }
     }
 }
@@ -132,6 +136,11 @@ impl App {
     /// The upgrades this binary can apply.
     pub fn upgrades(&self) -> &UpgradeRegistry {
         &self.upgrades
+    }
+
+    /// Turns checked upgrades on or off (see [`AppConfig::checked_upgrades`]).
+    pub fn set_checked_upgrades(&mut self, checked: bool) {
+        self.config.checked_upgrades = checked;
     }
 
     /// The node settings.

@@ -125,6 +125,21 @@ pub enum ManagerError {
         #[source]
         source: ModuleError,
     },
+    /// A migration's pre- or post-check failed.
+    #[error("{phase}-check of module {module:?} migration {from} -> {to} failed: {source}")]
+    CheckFailed {
+        /// The module.
+        module: String,
+        /// Step start.
+        from: u64,
+        /// Step end.
+        to: u64,
+        /// `pre` or `post`.
+        phase: &'static str,
+        /// What the check found.
+        #[source]
+        source: Box<ModuleError>,
+    },
     /// A module's InitGenesis failed.
     #[error("while initialising module {module:?} from genesis: {source}")]
     InitGenesis {

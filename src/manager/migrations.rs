@@ -72,6 +72,23 @@ impl ModuleManager {
         from_vm: &VersionMap,
         height: u64,
     ) -> Result<(VersionMap, MigrationReport), ManagerError> {
+        self.run_migrations_with(state, cfg, from_vm, height, false)
+    }
+
+    /// [`ModuleManager::run_migrations`], also running each migration's
+    /// pre- and post-check when `checked`.
+    ///
+    /// # Errors
+    ///
+    /// As `run_migrations`, and [`ManagerError::CheckFailed`].
+    pub fn run_migrations_with(
+        &self,
+        state: &mut dyn StateWrite,
+        cfg: &Configurator,
+        from_vm: &VersionMap,
+        height: u64,
+        checked: bool,
+    ) -> Result<(VersionMap, MigrationReport), ManagerError> {
         for (module, version) in from_vm.iter() {
             if self.module(module).is_none() {
                 return Err(ManagerError::NotRegistered {
@@ -125,6 +142,20 @@ impl ModuleManager {
                             binary_version: to,
                         })?;
                 tracing::info!(module = %name, from = step, to = step + 1, description = %migration.description, "migrating module");
+                let checks = migration.checks.filter(|_| checked);
+                let captured = match checks {
+                    Some(c) => {
+                        let ctx = self.context(name, &mut *state, height)?;
+                        Some((c.pre)(&ctx).map_err(|source| ManagerError::CheckFailed {
+                            module: name.clone(),
+                            from: step,
+                            to: step + 1,
+                            phase: "pre",
+                            source: Box::new(source),
+                        })?)
+                    }
+                    None => None,
+                };
                 let mut delta = StateDelta::new(&mut *state);
                 let mut ctx = self.context(name, &mut delta, height)?;
                 (migration.handler)(&mut ctx).map_err(|source| ManagerError::MigrationFailed {
@@ -134,6 +165,17 @@ impl ModuleManager {
                     source,
                 })?;
                 delta.apply();
+                if let (Some(c), Some(captured)) = (checks, captured) {
+                    let ctx = self.context(name, &mut *state, height)?;
+                    (c.post)(&ctx, &captured).map_err(|source| ManagerError::CheckFailed {
+                        module: name.clone(),
+                        from: step,
+                        to: step + 1,
+                        phase: "post",
+                        source: Box::new(source),
+                    })?;
+                    tracing::info!(module = %name, from = step, to = step + 1, "pre/post checks passed");
+                }
                 report.steps.push(MigrationStep {
                     module: name.clone(),
                     action: StepAction::Migrated {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{AppliedUpgrade, LedgerEntry, Plan, Upgrade, UpgradeError, apply_upgrade};
+use super::{AppliedUpgrade, LedgerEntry, Plan, Upgrade, UpgradeError, apply_upgrade_with};
 use crate::commitment::{AppHash, LatticeHash};
 use crate::configurator::Configurator;
 use crate::manager::ModuleManager;
@@ -51,7 +51,8 @@ pub fn dry_run<S: StateRead>(
     plan: &Plan,
 ) -> Result<DryRun, UpgradeError> {
     let mut delta = StateDelta::new(committed);
-    let applied = apply_upgrade(&mut delta, manager, cfg, upgrade, plan, plan.height)?;
+    // Dry runs always run the migrations' pre- and post-checks.
+    let applied = apply_upgrade_with(&mut delta, manager, cfg, upgrade, plan, plan.height, true)?;
     // The block that applies it records the ledger entry too.
     LedgerEntry::new(&applied, delta.changes(), lattice.app_hash()).store(&mut delta);
     let mut after = lattice.clone();

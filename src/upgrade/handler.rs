@@ -76,6 +76,7 @@ pub struct UpgradeContext<'a> {
     pub(crate) height: u64,
     pub(crate) report: MigrationReport,
     pub(crate) start_store_migration: bool,
+    pub(crate) checked: bool,
 }
 
 impl UpgradeContext<'_> {
@@ -97,9 +98,13 @@ impl UpgradeContext<'_> {
     ///
     /// The manager's error; the whole upgrade is then discarded.
     pub fn run_migrations(&mut self, from_vm: VersionMap) -> Result<VersionMap, UpgradeError> {
-        let (vm, report) =
-            self.manager
-                .run_migrations(&mut *self.state, self.cfg, &from_vm, self.height)?;
+        let (vm, report) = self.manager.run_migrations_with(
+            &mut *self.state,
+            self.cfg,
+            &from_vm,
+            self.height,
+            self.checked,
+        )?;
         self.report.steps.extend(report.steps);
         Ok(vm)
     }

@@ -126,15 +126,32 @@ pub fn apply_upgrade(
     plan: &Plan,
     height: u64,
 ) -> Result<AppliedUpgrade, UpgradeError> {
+    apply_upgrade_with(state, manager, cfg, upgrade, plan, height, false)
+}
+
+/// [`apply_upgrade`], also running every migration's pre- and post-check
+/// when `checked` (nothing is applied if one fails).
+///
+/// # Errors
+///
+/// As [`apply_upgrade`].
+pub fn apply_upgrade_with(
+    state: &mut dyn StateWrite,
+    manager: &ModuleManager,
+    cfg: &Configurator,
+    upgrade: &Upgrade,
+    plan: &Plan,
+    height: u64,
+    checked: bool,
+) -> Result<AppliedUpgrade, UpgradeError> {
     let mut delta = StateDelta::new(&mut *state);
-    let applied =
-        run_upgrade(&mut delta, manager, cfg, upgrade, plan, height).map_err(|source| {
-            UpgradeError::HandlerFailed {
-                upgrade: plan.name.clone(),
-                height,
-                source: Box::new(source),
-            }
-        })?;
+    let applied = run_upgrade(&mut delta, manager, cfg, upgrade, plan, height, checked).map_err(
+        |source| UpgradeError::HandlerFailed {
+            upgrade: plan.name.clone(),
+            height,
+            source: Box::new(source),
+        },
+    )?;
     delta.apply();
     Ok(applied)
 }
@@ -146,6 +163,7 @@ fn run_upgrade(
     upgrade: &Upgrade,
     plan: &Plan,
     height: u64,
+    checked: bool,
 ) -> Result<AppliedUpgrade, UpgradeError> {
     check_store_upgrades(upgrade)?;
     let from_versions = VersionMap::load(&*state)?;
@@ -176,6 +194,7 @@ fn run_upgrade(
         height,
         report: MigrationReport::default(),
         start_store_migration: false,
+        checked,
     };
     let to_versions = (upgrade.handler)(&mut ctx, plan, from_vm)?;
     let migrations = std::mem::take(&mut ctx.report);

@@ -18,7 +18,8 @@ pub use error::UpgradeError;
 pub use handler::{Upgrade, UpgradeContext, UpgradeHandler, UpgradeRegistry};
 pub use info_file::write_upgrade_info;
 pub use keeper::{
-    AppliedUpgrade, PreBlock, apply_upgrade, pre_block, release_version, schedule, validate_plan,
+    AppliedUpgrade, PreBlock, apply_upgrade, apply_upgrade_with, pre_block, release_version,
+    schedule, validate_plan,
 };
 pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, ledger};
 pub use messages::{MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, handle_upgrade_msg, is_upgrade_msg};

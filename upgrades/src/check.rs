@@ -75,10 +75,21 @@ mod tests {
     #[test]
     fn a_binary_missing_a_migration_is_named_by_release_module_and_step() {
         let all = vec![
-            Release { name: "v1.0.0", modules: || vec![Box::new(Forgetful(1))], upgrade: None },
-            Release { name: "v2.0.0", modules: || vec![Box::new(Forgetful(3))], upgrade: None },
+            Release {
+                name: "v1.0.0",
+                modules: || vec![Box::new(Forgetful(1))],
+                upgrade: None,
+            },
+            Release {
+                name: "v2.0.0",
+                modules: || vec![Box::new(Forgetful(3))],
+                upgrade: None,
+            },
         ];
-        let problems: Vec<String> = check_release_chain(&all).iter().map(ToString::to_string).collect();
+        let problems: Vec<String> = check_release_chain(&all)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         insta::assert_snapshot!(problems.join("\n"), @r#"release v2.0.0: module "bank" goes from version 1 to 3 but no migration from version 1 to 2 is registered"#);
     }
 
@@ -93,7 +104,10 @@ mod tests {
         // v2.0.0 without its upgrade: feegrant is new, crisis removed, and
         // no store upgrade says so.
         all[1].upgrade = None;
-        let problems: Vec<String> = check_release_chain(&all).iter().map(ToString::to_string).collect();
+        let problems: Vec<String> = check_release_chain(&all)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             problems,
             [

@@ -29,6 +29,8 @@ fn open(path: &std::path::Path, name: &str, batch: u64) -> App {
     let config = AppConfig {
         authority: AUTHORITY.into(),
         migration_batch: batch,
+        // The shipped migrations' pre/post checks run, and pass, on every node.
+        checked_upgrades: true,
         ..AppConfig::default()
     };
     App::new(

@@ -5,7 +5,7 @@ use anyhow::bail;
 
 use crate::cli::{OutputFormat, StartArgs};
 use crate::home::Home;
-use crate::node::{check_releases, open_app, resolve_release};
+use crate::node::{check_releases, open_app, open_checked_app, resolve_release};
 use crate::runner::{RunOptions, run_blocks};
 
 /// Runs the command.
@@ -13,7 +13,12 @@ pub fn run(args: StartArgs) -> anyhow::Result<()> {
     let home = Home::new(&args.home.home);
     let release = resolve_release(args.release.as_deref())?;
     check_releases()?;
-    let mut app = open_app(
+    let open = if args.checked_upgrades {
+        open_checked_app
+    } else {
+        open_app
+    };
+    let mut app = open(
         &home,
         &release,
         &args.unsafe_skip_upgrades,

@@ -14,10 +14,12 @@
 //! store is stamped as version 3. No existing key or value changes, so the
 //! export does not either.
 
-use upgrade_runtime::{ConfigError, Configurator, Context, ModuleError};
+use std::collections::BTreeMap;
+
+use upgrade_runtime::{ConfigError, Configurator, Context, MigrationChecks, ModuleError};
 
 use super::keys::v3;
-use super::query::decode_amount;
+use super::query::{balance_count_and_sums, decode_amount};
 use super::{legacy_v1, legacy_v2};
 use crate::rekey::{derive_from_prefix, rekey_prefix};
 
@@ -29,20 +31,61 @@ pub(crate) fn register(
     version: u64,
 ) -> Result<(), ConfigError> {
     if version >= 2 {
-        cfg.register_migration(
+        cfg.register_checked_migration(
             module,
             1,
             "re-key balances, supply and params from string keys to Cosmos binary keys",
             v1_to_v2,
+            CONSERVES_BALANCES,
         )?;
     }
     if version >= 3 {
-        cfg.register_migration(
+        cfg.register_checked_migration(
             module,
             2,
             "build the denom -> owner index from the balances",
             v2_to_v3,
+            CONSERVES_BALANCES,
         )?;
+    }
+    Ok(())
+}
+
+/// Both shipped migrations move or index balances without changing them:
+/// the number of balances and each denom's sum must be what they were.
+pub const CONSERVES_BALANCES: MigrationChecks = MigrationChecks {
+    pre: capture_totals,
+    post: totals_unchanged,
+};
+
+/// Pre-check: the balance count and per-denom sums, as JSON.
+fn capture_totals(ctx: &Context<'_>) -> Result<Vec<u8>, ModuleError> {
+    let totals = balance_count_and_sums(&ctx.own())?;
+    serde_json::to_vec(&totals)
+        .map_err(|e| ModuleError::Rejected(format!("cannot encode totals: {e}")))
+}
+
+/// Post-check: the same count and sums after the migration.
+fn totals_unchanged(ctx: &Context<'_>, captured: &[u8]) -> Result<(), ModuleError> {
+    let before: (u64, BTreeMap<String, u128>) = serde_json::from_slice(captured)
+        .map_err(|e| ModuleError::Rejected(format!("cannot decode captured totals: {e}")))?;
+    let after = balance_count_and_sums(&ctx.own())?;
+    if after.0 != before.0 {
+        return Err(ModuleError::Rejected(format!(
+            "the number of balances changed from {} to {}",
+            before.0, after.0
+        )));
+    }
+    for denom in before.1.keys().chain(after.1.keys()) {
+        let (was, is) = (
+            before.1.get(denom).copied().unwrap_or(0),
+            after.1.get(denom).copied().unwrap_or(0),
+        );
+        if was != is {
+            return Err(ModuleError::Rejected(format!(
+                "the sum of {denom} balances changed from {was} to {is}"
+            )));
+        }
     }
     Ok(())
 }

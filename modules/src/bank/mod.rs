@@ -21,6 +21,7 @@ pub mod query;
 
 pub use genesis::Balance;
 pub use keys::{Encoding, LATEST_VERSION};
+pub use migrations::CONSERVES_BALANCES;
 pub use msgs::{MSG_SEND, MsgSend};
 pub use params::{BankParams, SendEnabled};
 pub use query::{balance, balance_count_and_sums, balances_of, denom_owners, supply};
