@@ -25,7 +25,7 @@ impl<'a> ModuleStore<'a> {
     ///
     /// A backend failure.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.state.get(self.store, key)
+        self.reader().get(key)
     }
 
     /// Whether `key` is set.
@@ -34,7 +34,7 @@ impl<'a> ModuleStore<'a> {
     ///
     /// A backend failure.
     pub fn has(&self, key: &[u8]) -> Result<bool, StoreError> {
-        self.state.has(self.store, key)
+        self.reader().has(key)
     }
 
     /// Pairs inside `range`, in key order.
@@ -43,7 +43,7 @@ impl<'a> ModuleStore<'a> {
     ///
     /// A backend failure.
     pub fn range(&self, range: KeyRange) -> Result<KvIter<'_>, StoreError> {
-        self.state.range(self.store, range)
+        self.reader().range(range)
     }
 
     /// Pairs whose key starts with `prefix`, in key order.
@@ -52,7 +52,7 @@ impl<'a> ModuleStore<'a> {
     ///
     /// A backend failure.
     pub fn prefix(&self, prefix: &[u8]) -> Result<KvIter<'_>, StoreError> {
-        self.state.prefix(self.store, prefix)
+        self.reader().prefix(prefix)
     }
 
     /// Sets `key` to `value`.

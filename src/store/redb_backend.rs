@@ -86,14 +86,8 @@ impl RedbBackend {
             Err(redb::DatabaseError::RepairAborted) => return Ok(None),
             Err(e) => return Err(state_file_error(path, &e)),
         };
-        let txn = db
-            .begin_read()
-            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
-        Ok(Some(Box::new(RedbRead {
-            tables: RefCell::new(BTreeMap::new()),
-            txn,
-            _read_only: Some(db),
-        })))
+        let txn = begin_read(&db)?;
+        Ok(Some(read_view(txn, Some(db))))
     }
 
     /// The file's path.
@@ -139,15 +133,7 @@ impl RedbReadOnlyBackend {
 
 impl Backend for RedbReadOnlyBackend {
     fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
-        Ok(Box::new(RedbRead {
-            tables: RefCell::new(BTreeMap::new()),
-            txn,
-            _read_only: None,
-        }))
+        Ok(read_view(begin_read(&self.db)?, None))
     }
 
     fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
@@ -174,6 +160,24 @@ fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
         path: path.to_owned(),
         reason,
     }
+}
+
+fn begin_read(db: &impl ReadableDatabase) -> Result<redb::ReadTransaction, StoreError> {
+    db.begin_read()
+        .map_err(|e| StoreError::backend("starting a read transaction", e))
+}
+
+/// A read view over `txn`; `keep` holds a read-only database open for as
+/// long as the view lives.
+fn read_view(
+    txn: redb::ReadTransaction,
+    keep: Option<redb::ReadOnlyDatabase>,
+) -> Box<dyn TableRead> {
+    Box::new(RedbRead {
+        tables: RefCell::new(BTreeMap::new()),
+        txn,
+        _read_only: keep,
+    })
 }
 
 struct RedbRead {
@@ -317,15 +321,7 @@ impl TableWrite for RedbWrite {
 
 impl Backend for RedbBackend {
     fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| StoreError::backend("starting a read transaction", e))?;
-        Ok(Box::new(RedbRead {
-            tables: RefCell::new(BTreeMap::new()),
-            txn,
-            _read_only: None,
-        }))
+        Ok(read_view(begin_read(&self.db)?, None))
     }
 
     fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
