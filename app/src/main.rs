@@ -6,6 +6,7 @@ mod commands;
 mod home;
 mod mempool;
 mod node;
+mod panic_guard;
 mod progress;
 mod runner;
 mod txgen;
@@ -40,9 +41,10 @@ fn main() -> ExitCode {
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let result = match cli.command {
+    let outcome = panic_guard::run_guarded(move || match cli.command {
         cli::Command::Demo(args) => commands::demo::run(args),
         cli::Command::Bench(cli::BenchCommand::Migration(args)) => commands::bench::run(args),
+        cli::Command::Bench(cli::BenchCommand::Genesis(args)) => commands::bench_genesis::run(args),
         cli::Command::Init(args) => commands::init::run(args),
         cli::Command::Start(args) => commands::start::run(args),
         cli::Command::Status(args) => commands::status::run(args),
@@ -51,6 +53,10 @@ fn main() -> ExitCode {
         cli::Command::Export(args) => commands::export::run(args),
         cli::Command::Genesis(g) => commands::genesis::run(g),
         cli::Command::Migration(m) => commands::migration::run(m),
+    });
+    let result = match outcome {
+        panic_guard::Outcome::Returned(result) => result,
+        panic_guard::Outcome::BrokenPipe => return ExitCode::SUCCESS,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

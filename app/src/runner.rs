@@ -137,7 +137,7 @@ fn run_loop(
         summary.app_hash = info.app_hash.to_hex();
         summary.blocks += 1;
         bar.inc(1);
-        if info.height % 100 == 0 {
+        if info.height.is_multiple_of(100) {
             tracing::info!(height = info.height, app_hash = %info.app_hash, "committed");
         }
     }

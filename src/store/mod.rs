@@ -6,6 +6,7 @@ mod boundary;
 mod changeset;
 mod delta;
 mod error;
+mod guarded;
 mod layout;
 mod lazy_migration;
 mod memory;

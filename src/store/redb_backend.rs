@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableError};
 
+use super::guarded::Guarded;
 use super::{Backend, KeyRange, KvPair, StoreError, TableOp, TableRead, TableWrite};
 
 type Bytes = &'static [u8];
@@ -87,7 +88,7 @@ impl RedbBackend {
             Err(e) => return Err(state_file_error(path, &e)),
         };
         let txn = begin_read(&db)?;
-        Ok(Some(read_view(txn, Some(db))))
+        Ok(Some(read_view(txn, Some(db), path)))
     }
 
     /// The file's path.
@@ -104,12 +105,13 @@ pub struct RedbReadOnlyBackend {
 }
 
 impl RedbReadOnlyBackend {
-    /// Opens an existing file read-only.
+    /// Opens an existing file read-only. A file left by a crash (SIGKILL,
+    /// power loss) is first recovered by a read-write open, as `start` would:
+    /// recovery restores the last commit and changes no logical state.
     ///
     /// # Errors
     ///
-    /// [`StoreError::StateFile`] if it is missing, locked, truncated, corrupt,
-    /// or needs crash recovery (which only a read-write open performs).
+    /// [`StoreError::StateFile`] if it is missing, locked, truncated or corrupt.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
             return Err(StoreError::StateFile {
@@ -117,13 +119,16 @@ impl RedbReadOnlyBackend {
                 reason: "no such file".into(),
             });
         }
-        let db = redb::Database::builder().open_read_only(path).map_err(|e| match e {
-            redb::DatabaseError::RepairAborted => StoreError::StateFile {
-                path: path.to_owned(),
-                reason: "it was not closed cleanly and needs crash recovery, which a read-only command does not perform; run `appd start` once to recover it".into(),
-            },
-            other => state_file_error(path, &other),
-        })?;
+        let db = match redb::Database::builder().open_read_only(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::RepairAborted) => {
+                drop(RedbBackend::open(path)?);
+                redb::Database::builder()
+                    .open_read_only(path)
+                    .map_err(|e| state_file_error(path, &e))?
+            }
+            Err(other) => return Err(state_file_error(path, &other)),
+        };
         Ok(RedbReadOnlyBackend {
             db,
             path: path.to_owned(),
@@ -133,7 +138,7 @@ impl RedbReadOnlyBackend {
 
 impl Backend for RedbReadOnlyBackend {
     fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
-        Ok(read_view(begin_read(&self.db)?, None))
+        Ok(read_view(begin_read(&self.db)?, None, &self.path))
     }
 
     fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
@@ -172,12 +177,14 @@ fn begin_read(db: &impl ReadableDatabase) -> Result<redb::ReadTransaction, Store
 fn read_view(
     txn: redb::ReadTransaction,
     keep: Option<redb::ReadOnlyDatabase>,
+    path: &Path,
 ) -> Box<dyn TableRead> {
-    Box::new(RedbRead {
+    let view = RedbRead {
         tables: RefCell::new(BTreeMap::new()),
         txn,
         _read_only: keep,
-    })
+    };
+    Box::new(Guarded::new(view, path))
 }
 
 struct RedbRead {
@@ -321,7 +328,7 @@ impl TableWrite for RedbWrite {
 
 impl Backend for RedbBackend {
     fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError> {
-        Ok(read_view(begin_read(&self.db)?, None))
+        Ok(read_view(begin_read(&self.db)?, None, &self.path))
     }
 
     fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
@@ -330,6 +337,6 @@ impl Backend for RedbBackend {
             .begin_write()
             .map_err(|e| StoreError::backend("starting a write transaction", e))?;
         txn.set_quick_repair(true);
-        Ok(Box::new(RedbWrite { txn }))
+        Ok(Box::new(Guarded::new(RedbWrite { txn }, &self.path)))
     }
 }
