@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use crate::context::Context;
 use crate::module::ModuleError;
 
@@ -58,12 +60,42 @@ pub enum ConfigError {
         /// The version both start from.
         from: u64,
     },
+    /// Two genesis JSON migrations for the same step.
+    #[error(
+        "module {module:?}: another genesis JSON migration from version {from} is already registered"
+    )]
+    DuplicateGenesisMigration {
+        /// The module.
+        module: String,
+        /// The version both start from.
+        from: u64,
+    },
+}
+
+/// A genesis JSON migration: a module's section as version `from` wrote it,
+/// in; the section as version `from + 1` reads it, out. A plain function
+/// pointer, like [`MigrationHandler`]: it sees nothing but the section.
+pub type GenesisMigrationHandler = fn(Value) -> Result<Value, ModuleError>;
+
+/// One registered vN -> vN+1 genesis JSON migration, the counterpart of a
+/// store [`Migration`] for `genesis migrate`.
+#[derive(Clone, Debug)]
+pub struct GenesisMigration {
+    /// The module whose section it rewrites.
+    pub module: String,
+    /// The version it starts from; the section leaves at `from + 1`.
+    pub from: u64,
+    /// What it does to the JSON, for reports and logs.
+    pub description: String,
+    /// The code.
+    pub handler: GenesisMigrationHandler,
 }
 
 /// Collects every module's migrations; the module manager reads it.
 #[derive(Clone, Debug, Default)]
 pub struct Configurator {
     migrations: BTreeMap<(String, u64), Migration>,
+    genesis_migrations: BTreeMap<(String, u64), GenesisMigration>,
 }
 
 impl Configurator {
@@ -147,5 +179,58 @@ impl Configurator {
     /// Every registered migration, ordered by module then version.
     pub fn migrations(&self) -> impl Iterator<Item = &Migration> {
         self.migrations.values()
+    }
+
+    /// Registers `handler` as the genesis JSON migration of `module` from
+    /// `from` to `from + 1`: what `genesis migrate` does to the module's
+    /// section where the store migration of the same step changes the
+    /// store. Register it next to that store migration, in
+    /// [`crate::Module::register_migrations`]; a step whose JSON shape does
+    /// not change still registers one (returning the section as it is), so
+    /// a forgotten step is an error rather than a silent pass.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::FromZero`] or [`ConfigError::DuplicateGenesisMigration`].
+    pub fn register_genesis_migration(
+        &mut self,
+        module: &str,
+        from: u64,
+        description: &str,
+        handler: GenesisMigrationHandler,
+    ) -> Result<(), ConfigError> {
+        if from == 0 {
+            return Err(ConfigError::FromZero {
+                module: module.to_owned(),
+            });
+        }
+        let key = (module.to_owned(), from);
+        if self.genesis_migrations.contains_key(&key) {
+            return Err(ConfigError::DuplicateGenesisMigration {
+                module: module.to_owned(),
+                from,
+            });
+        }
+        self.genesis_migrations.insert(
+            key,
+            GenesisMigration {
+                module: module.to_owned(),
+                from,
+                description: description.to_owned(),
+                handler,
+            },
+        );
+        Ok(())
+    }
+
+    /// The genesis JSON migration of `module` from `from`, if registered.
+    pub fn genesis_migration(&self, module: &str, from: u64) -> Option<&GenesisMigration> {
+        self.genesis_migrations.get(&(module.to_owned(), from))
+    }
+
+    /// Every registered genesis JSON migration, ordered by module then
+    /// version.
+    pub fn genesis_migrations(&self) -> impl Iterator<Item = &GenesisMigration> {
+        self.genesis_migrations.values()
     }
 }

@@ -25,7 +25,8 @@ pub mod tx;
 
 pub use commitment::AppHash;
 pub use configurator::{
-    ConfigError, Configurator, Migration, MigrationChecks, MigrationHandler, PostCheck, PreCheck,
+    ConfigError, Configurator, GenesisMigration, GenesisMigrationHandler, Migration,
+    MigrationChecks, MigrationHandler, PostCheck, PreCheck,
 };
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
@@ -36,4 +37,6 @@ pub mod version_map;
 pub use manager::{ManagerError, MigrationReport, ModuleManager};
 pub use version_map::VersionMap;
 pub mod genesis;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod upgrade;

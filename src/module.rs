@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::configurator::{ConfigError, Configurator};
 use crate::context::Context;
+use crate::genesis::SectionWriter;
 use crate::store::StoreError;
 use crate::tx::{Msg, Tx};
 
@@ -52,7 +53,29 @@ pub trait Module: Send + Sync {
     /// A failed read or state the module cannot decode.
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError>;
 
-    /// Registers the module's vN -> vN+1 store migrations.
+    /// Writes the module's genesis section into `out` piece by piece: what
+    /// `export` uses, so a module with a large state can stream it (its
+    /// big arrays an element at a time, by iterating its store) instead of
+    /// building one [`Value`]. The default writes [`Module::export_genesis`]
+    /// whole. A module that overrides it can implement `export_genesis` as
+    /// [`collect_section`](crate::genesis::collect_section) over this
+    /// method, so both give the same section.
+    ///
+    /// # Errors
+    ///
+    /// As [`Module::export_genesis`], or the output failed.
+    fn export_genesis_to(
+        &self,
+        ctx: &Context<'_>,
+        out: &mut dyn SectionWriter,
+    ) -> Result<(), ModuleError> {
+        out.value(&self.export_genesis(ctx)?)
+    }
+
+    /// Registers the module's vN -> vN+1 store migrations and, next to
+    /// each, the genesis JSON migration of the same step
+    /// ([`Configurator::register_genesis_migration`]), which `genesis
+    /// migrate` chains.
     ///
     /// # Errors
     ///

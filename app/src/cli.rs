@@ -66,6 +66,27 @@ pub enum Command {
 pub enum BenchCommand {
     /// Lazy v1 -> v2 layout migration vs bulk copy, commit cost, routed reads.
     Migration(BenchMigrationArgs),
+    /// Genesis export and import vs raw serde_json, export memory, and the
+    /// in-place upgrade vs export -> genesis migrate -> import.
+    Genesis(BenchGenesisArgs),
+}
+
+/// `appd bench genesis`.
+#[derive(Debug, Args)]
+pub struct BenchGenesisArgs {
+    /// User accounts in the generated genesis.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub accounts: u64,
+    /// Seed of the generated genesis.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the node homes and files (default: a temporary
+    /// directory, removed afterwards).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 /// `appd bench migration`.
@@ -294,9 +315,18 @@ pub struct ExportArgs {
     /// The node home.
     #[command(flatten)]
     pub home: HomeArg,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (written to a temporary file
+    /// beside it and renamed on success, so a failed export leaves nothing).
     #[arg(long)]
     pub output_document: Option<PathBuf>,
+    /// Export for a new chain starting at height 1 (initial_height 1),
+    /// keeping the state.
+    #[arg(long)]
+    pub for_zero_height: bool,
+    /// Export only these modules' sections (comma-separated), plus the
+    /// runtime's `upgrade` section.
+    #[arg(long, value_delimiter = ',')]
+    pub modules_to_export: Vec<String>,
 }
 
 /// `appd genesis ...`.
@@ -306,8 +336,24 @@ pub enum GenesisCommand {
     Validate {
         /// The file.
         file: PathBuf,
-        /// Validate for this release (default: the newest).
+        /// Validate for this release (default: the release whose module
+        /// versions the file records, else the newest).
         #[arg(long)]
         release: Option<String>,
+    },
+    /// Migrate a genesis file to release TARGET by chaining every module's
+    /// genesis JSON migrations from the versions the file records.
+    Migrate {
+        /// The release to migrate to, e.g. v3.0.0.
+        target: String,
+        /// The genesis file.
+        file: PathBuf,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output_document: Option<PathBuf>,
+        /// The release that wrote the file, for a file that records no
+        /// module versions (a Cosmos export, or one written by hand).
+        #[arg(long)]
+        from: Option<String>,
     },
 }

@@ -1,10 +1,15 @@
 //! InitChain and genesis export.
 
-use serde_json::Value;
+use std::io::Write;
+
+use serde_json::{Map, Value};
 
 use super::{App, AppError};
 use crate::commitment::LatticeHash;
-use crate::genesis::{AppGenesis, UPGRADE_SECTION, UpgradeSection};
+use crate::genesis::{
+    AppGenesis, ExportOptions, ExportSummary, GenesisExportError, UPGRADE_SECTION, UpgradeSection,
+    select_modules, write_genesis,
+};
 use crate::store::{CommitInfo, CommitOptions, StateDelta};
 
 /// Node metadata key of the chain id.
@@ -30,8 +35,12 @@ impl App {
         self.manager
             .validate_genesis(app_state, &[UPGRADE_SECTION])?;
         let section: UpgradeSection = match app_state.get(UPGRADE_SECTION) {
-            Some(v) => serde_json::from_value(v.clone())
-                .map_err(|e| AppError::UpgradeSection(e.to_string()))?,
+            Some(v) => UpgradeSection::from_json(v.clone()).map_err(|(path, message)| {
+                AppError::UpgradeSection(match path.is_empty() {
+                    true => message,
+                    false => format!("{path}: {message}"),
+                })
+            })?,
             None => UpgradeSection::default(),
         };
         let binary_versions = self.manager.version_map();
@@ -85,16 +94,75 @@ impl App {
     ///
     /// A module that cannot export its state.
     pub fn export_genesis(&self) -> Result<AppGenesis, AppError> {
-        let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
+        self.export_genesis_with(&ExportOptions::default())
+    }
+
+    /// [`App::export_genesis`] with `options`, built in memory. The same
+    /// document [`App::export_genesis_to`] streams.
+    ///
+    /// # Errors
+    ///
+    /// A module that cannot export its state, or an unknown module in
+    /// `options.modules`.
+    pub fn export_genesis_with(&self, options: &ExportOptions) -> Result<AppGenesis, AppError> {
         let snapshot = self.storage.snapshot()?;
-        let mut app_state = self.manager.export_genesis(&snapshot)?;
+        let mut genesis = self.export_header(options)?;
+        let mut app_state = Map::new();
+        for name in select_modules(&self.manager, options)? {
+            app_state.insert(
+                name.to_owned(),
+                self.manager.export_module(&snapshot, name)?,
+            );
+        }
         let section = UpgradeSection::export(&snapshot)?;
         app_state.insert(
             UPGRADE_SECTION.to_owned(),
             serde_json::to_value(section).unwrap_or(Value::Null),
         );
-        let mut genesis = AppGenesis::new(&self.chain_id()?, app_state);
-        genesis.initial_height = last.height + 1;
+        genesis.app_state = app_state;
+        Ok(genesis)
+    }
+
+    /// Streams the last committed state into `out` as a genesis document,
+    /// module by module (see [`write_genesis`]), without building it in
+    /// memory. Byte for byte what `serde_json::to_writer_pretty` writes
+    /// for [`App::export_genesis_with`] with the same options.
+    ///
+    /// # Errors
+    ///
+    /// A module that cannot export its state, an unknown module in
+    /// `options.modules`, or a failed write (the output is then
+    /// incomplete: write to a temporary file and rename it on success).
+    pub fn export_genesis_to<W: Write>(
+        &self,
+        out: W,
+        options: &ExportOptions,
+    ) -> Result<ExportSummary, AppError> {
+        let snapshot = self.storage.snapshot()?;
+        let header = self.export_header(options)?;
+        let modules = select_modules(&self.manager, options)?;
+        let section =
+            UpgradeSection::export(&snapshot).map_err(GenesisExportError::UpgradeSection)?;
+        let bytes = write_genesis(out, &self.manager, &snapshot, &header, &modules, &section)?;
+        Ok(ExportSummary {
+            height: self.storage.last_commit().map_or(0, |c| c.height),
+            initial_height: header.initial_height,
+            modules: modules.iter().map(|m| (*m).to_owned()).collect(),
+            bytes,
+        })
+    }
+
+    /// The document's fields other than `app_state`.
+    fn export_header(&self, options: &ExportOptions) -> Result<AppGenesis, AppError> {
+        let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
+        let mut genesis = AppGenesis::new(&self.chain_id()?, Map::new());
+        genesis.app_name.clone_from(&options.app_name);
+        genesis.app_version.clone_from(&options.app_version);
+        genesis.initial_height = if options.for_zero_height {
+            1
+        } else {
+            last.height + 1
+        };
         Ok(genesis)
     }
 }

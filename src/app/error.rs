@@ -1,6 +1,6 @@
 //! Errors of the block executor.
 
-use crate::genesis::GenesisFileError;
+use crate::genesis::{GenesisExportError, GenesisFileError};
 use crate::manager::ManagerError;
 use crate::module::ModuleError;
 use crate::store::StoreError;
@@ -102,6 +102,9 @@ pub enum AppError {
     /// A genesis file could not be read.
     #[error(transparent)]
     GenesisFile(#[from] GenesisFileError),
+    /// A genesis export failed.
+    #[error(transparent)]
+    Export(#[from] GenesisExportError),
     /// A module manager error.
     #[error(transparent)]
     Manager(#[from] ManagerError),

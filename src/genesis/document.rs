@@ -28,10 +28,12 @@ pub struct AppGenesis {
     /// App hash the state must have after InitChain (hex); empty when unknown.
     #[serde(default)]
     pub app_hash: String,
-    /// One section per module.
+    /// One section per module. Parsed refusing duplicate keys at any depth
+    /// (a second `"bank"` must not silently replace the first).
+    #[serde(deserialize_with = "super::strict::map")]
     pub app_state: Map<String, Value>,
     /// Consensus parameters, carried verbatim.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::value")]
     pub consensus: Value,
 }
 

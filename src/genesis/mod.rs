@@ -1,9 +1,27 @@
-//! Genesis documents: the Cosmos `AppGenesis` file and its sections.
+//! Genesis documents: the Cosmos `AppGenesis` file and its sections,
+//! streaming export, and `genesis migrate`'s chained JSON migrations.
+//!
+//! - [`AppGenesis`]: the file. Parsing reports the JSON path of an error
+//!   and refuses duplicate object keys.
+//! - [`write_genesis`]: the streaming export, module by module, through
+//!   each module's [`SectionWriter`].
+//! - [`migrate`]: from the module versions a file records (its
+//!   [`UpgradeSection`]) to a target release's, chaining every module's
+//!   registered genesis JSON migrations.
 
 mod document;
+mod error;
+mod export;
+mod migrate;
+mod section;
+mod strict;
 mod upgrade_section;
 
 pub use document::{AppGenesis, GenesisFileError};
+pub use error::{GenesisExportError, GenesisMigrateError};
+pub use export::{ExportOptions, ExportSummary, select_modules, write_genesis};
+pub use migrate::{GenesisMigrateReport, GenesisStep, GenesisStepAction, ReleaseStep, migrate};
+pub use section::{ElementWriter, SectionWriter, collect_section};
 pub use upgrade_section::{DoneUpgrade, ModuleVersion, UpgradeSection};
 
 /// The `app_state` key of the runtime's own section.

@@ -65,6 +65,20 @@ impl UpgradeSection {
         )
     }
 
+    /// Parses the section from its JSON; an error is the JSON path inside
+    /// the section (empty for the section itself) and what is wrong.
+    ///
+    /// # Errors
+    ///
+    /// `(path, message)` for a malformed section.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, (String, String)> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            (path, e.into_inner().to_string())
+        })
+    }
+
     /// Reads the section from committed state.
     ///
     /// # Errors

@@ -10,4 +10,7 @@ mod v2_0_0;
 mod v3_0_0;
 
 pub use check::check_release_chain;
-pub use release::{Release, newest, registry_up_to, release, release_names, releases};
+pub use release::{
+    Release, newest, registry_up_to, release, release_names, release_with_versions, releases,
+    releases_between,
+};

@@ -3,7 +3,7 @@
 
 use upgrade_runtime::module::Module;
 use upgrade_runtime::upgrade::{Upgrade, UpgradeError, UpgradeRegistry};
-use upgrade_runtime::{ManagerError, ModuleManager};
+use upgrade_runtime::{ManagerError, ModuleManager, VersionMap};
 
 /// One release.
 pub struct Release {
@@ -51,6 +51,30 @@ pub fn release_names() -> Vec<&'static str> {
     releases().iter().map(|r| r.name).collect()
 }
 
+/// The releases a chain at release `from` goes through to reach `to`:
+/// every release after `from` up to and including `to`, oldest first
+/// (empty when `from` is `to`). `None` when either is unknown or `to` is
+/// older than `from`.
+pub fn releases_between(from: &str, to: &str) -> Option<Vec<Release>> {
+    let all = releases();
+    let start = all.iter().position(|r| r.name == from)?;
+    let end = all.iter().position(|r| r.name == to)?;
+    if end < start {
+        return None;
+    }
+    Some(all.into_iter().skip(start + 1).take(end - start).collect())
+}
+
+/// The newest release whose modules are at exactly `versions`: the
+/// release that wrote a state or genesis file recording them.
+pub fn release_with_versions(versions: &VersionMap) -> Option<Release> {
+    releases().into_iter().rev().find(|r| {
+        r.manager()
+            .map(|m| &m.version_map() == versions)
+            .unwrap_or(false)
+    })
+}
+
 /// The upgrade handlers a binary acting as `name` holds: its own and every
 /// earlier release's.
 ///
@@ -68,4 +92,37 @@ pub fn registry_up_to(name: &str) -> Result<UpgradeRegistry, UpgradeError> {
         }
     }
     Ok(registry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(releases: Option<Vec<Release>>) -> Option<Vec<&'static str>> {
+        releases.map(|r| r.iter().map(|r| r.name).collect())
+    }
+
+    #[test]
+    fn releases_between_are_the_ones_after_from_up_to_to() {
+        assert_eq!(
+            names(releases_between("v1.0.0", "v3.0.0")),
+            Some(vec!["v2.0.0", "v3.0.0"])
+        );
+        assert_eq!(
+            names(releases_between("v2.0.0", "v3.0.0")),
+            Some(vec!["v3.0.0"])
+        );
+        assert_eq!(names(releases_between("v2.0.0", "v2.0.0")), Some(vec![]));
+        assert_eq!(names(releases_between("v3.0.0", "v1.0.0")), None);
+        assert_eq!(names(releases_between("v0.9.0", "v1.0.0")), None);
+    }
+
+    #[test]
+    fn every_release_is_found_by_its_versions() {
+        for r in releases() {
+            let versions = r.manager().map(|m| m.version_map()).ok();
+            let found = versions.as_ref().and_then(release_with_versions);
+            assert_eq!(found.map(|f| f.name), Some(r.name));
+        }
+    }
 }

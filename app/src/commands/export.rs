@@ -1,8 +1,11 @@
-//! `appd export`.
+//! `appd export`: the latest committed state as a genesis document,
+//! streamed module by module into the output.
 
-use anyhow::Context;
+use app_upgrades::release_with_versions;
+use upgrade_runtime::genesis::ExportOptions;
 
 use crate::cli::ExportArgs;
+use crate::commands::genesis::write_document;
 use crate::home::Home;
 use crate::node::open_for_reading;
 
@@ -10,19 +13,27 @@ use crate::node::open_for_reading;
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let home = Home::new(&args.home.home);
     let app = open_for_reading(&home)?;
-    let genesis = app.export_genesis()?;
-    let json = serde_json::to_vec_pretty(&genesis)?;
-    match &args.output_document {
-        Some(path) => {
-            std::fs::write(path, &json)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
-                "exported height {} to {}",
-                genesis.initial_height - 1,
-                path.display()
-            );
-        }
-        None => println!("{}", String::from_utf8_lossy(&json)),
+    let release = release_with_versions(&app.manager().version_map());
+    let options = ExportOptions {
+        for_zero_height: args.for_zero_height,
+        modules: (!args.modules_to_export.is_empty()).then(|| args.modules_to_export.clone()),
+        app_name: "appd".into(),
+        app_version: release.map(|r| r.name.to_owned()).unwrap_or_default(),
+    };
+    let summary = write_document(args.output_document.as_deref(), |out| {
+        let summary = app.export_genesis_to(&mut *out, &options)?;
+        writeln!(out)?;
+        Ok(summary)
+    })?;
+    if let Some(path) = &args.output_document {
+        eprintln!(
+            "exported height {} ({}, {} bytes) to {} (initial_height {})",
+            summary.height,
+            summary.modules.join(", "),
+            summary.bytes,
+            path.display(),
+            summary.initial_height
+        );
     }
     Ok(())
 }

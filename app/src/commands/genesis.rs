@@ -1,7 +1,16 @@
-//! `appd genesis validate`.
+//! `appd genesis validate` and `appd genesis migrate`, and the checks
+//! `init` shares with them.
 
-use anyhow::Context;
-use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use app_upgrades::{Release, release, release_names, release_with_versions, releases_between};
+use upgrade_runtime::VersionMap;
+use upgrade_runtime::genesis::{
+    AppGenesis, GenesisMigrateReport, GenesisStepAction, ReleaseStep, UPGRADE_SECTION,
+    UpgradeSection, migrate,
+};
 
 use crate::cli::GenesisCommand;
 use crate::node::resolve_release;
@@ -9,21 +18,328 @@ use crate::node::resolve_release;
 /// Runs the command.
 pub fn run(command: GenesisCommand) -> anyhow::Result<()> {
     match command {
-        GenesisCommand::Validate { file, release } => {
-            let release = resolve_release(release.as_deref())?;
-            let genesis = AppGenesis::read(&file)?;
-            release
-                .manager()?
-                .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
-                .with_context(|| {
-                    format!(
-                        "genesis file {} is invalid for release {}",
-                        file.display(),
-                        release.name
-                    )
-                })?;
-            println!("File at {} is a valid genesis file", file.display());
-            Ok(())
+        GenesisCommand::Validate { file, release } => validate(&file, release.as_deref()),
+        GenesisCommand::Migrate {
+            target,
+            file,
+            output_document,
+            from,
+        } => run_migrate(&target, &file, output_document.as_deref(), from.as_deref()),
+    }
+}
+
+fn validate(file: &Path, release: Option<&str>) -> anyhow::Result<()> {
+    let genesis = AppGenesis::read(file)?;
+    let recorded = recorded_versions(&genesis, file)?;
+    let release = match (release, &recorded) {
+        (Some(name), _) => resolve_release(Some(name))?,
+        (None, Some(versions)) => release_with_versions(versions).with_context(|| {
+            format!(
+                "{} records module versions {}, which no release of this binary has ({}); pass --release to validate it against one",
+                file.display(),
+                show(versions),
+                release_names().join(", ")
+            )
+        })?,
+        (None, None) => resolve_release(None)?,
+    };
+    check_recorded_versions(file, &genesis, &release)?;
+    release
+        .manager()?
+        .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
+        .with_context(|| {
+            format!(
+                "genesis file {} is invalid for release {}",
+                file.display(),
+                release.name
+            )
+        })?;
+    println!("File at {} is a valid genesis file", file.display());
+    eprintln!(
+        "(validated as release {}, module versions {})",
+        release.name,
+        show(&release.manager()?.version_map())
+    );
+    Ok(())
+}
+
+fn run_migrate(
+    target: &str,
+    file: &Path,
+    output: Option<&Path>,
+    from: Option<&str>,
+) -> anyhow::Result<()> {
+    let Some(target_release) = release(target) else {
+        bail!(
+            "unknown migration function for version: {target} (supported versions {})",
+            release_names().join(", ")
+        );
+    };
+    let genesis = AppGenesis::read(file)?;
+    let recorded = recorded_versions(&genesis, file)?;
+    let from_release = match (recorded, from) {
+        (Some(versions), None) => release_with_versions(&versions).with_context(|| {
+            format!(
+                "{} records module versions {}, which no release of this binary has ({}); it was written by another application or a newer binary",
+                file.display(),
+                show(&versions),
+                release_names().join(", ")
+            )
+        })?,
+        (Some(versions), Some(name)) => {
+            let given = resolve_release(Some(name))?;
+            let given_versions = given.manager()?.version_map();
+            if given_versions != versions {
+                bail!(
+                    "--from {name} has module versions {} but {} records {}; leave out --from, the file says which versions wrote it",
+                    show(&given_versions),
+                    file.display(),
+                    show(&versions)
+                );
+            }
+            given
+        }
+        (None, Some(name)) => resolve_release(Some(name))?,
+        (None, None) => bail!(
+            "{} records no module versions (app_state.upgrade.module_versions is missing or empty), so there is no telling which release wrote it; pass --from vX.Y.Z, the release that exported it (this binary knows {})",
+            file.display(),
+            release_names().join(", ")
+        ),
+    };
+    let from_manager = from_release.manager()?;
+    from_manager
+        .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
+        .with_context(|| {
+            format!(
+                "{} is not a valid genesis for release {}, the release it was written by",
+                file.display(),
+                from_release.name
+            )
+        })?;
+    let Some(between) = releases_between(from_release.name, target_release.name) else {
+        bail!(
+            "cannot migrate {} from release {} back to {}: genesis migrations only go forward",
+            file.display(),
+            from_release.name,
+            target_release.name
+        );
+    };
+    let upgrades: Vec<(&str, _)> = between
+        .iter()
+        .map(|r| {
+            (
+                r.name,
+                r.upgrade.map(|u| u().store_upgrades).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let steps: Vec<ReleaseStep<'_>> = upgrades
+        .iter()
+        .map(|(name, store_upgrades)| ReleaseStep {
+            name,
+            store_upgrades,
+        })
+        .collect();
+    let (migrated, report) = migrate(
+        genesis,
+        &from_manager.version_map(),
+        &target_release.manager()?,
+        &steps,
+    )
+    .with_context(|| {
+        format!(
+            "cannot migrate {} from {} to {}",
+            file.display(),
+            from_release.name,
+            target_release.name
+        )
+    })?;
+    write_document(output, |w| {
+        serde_json::to_writer_pretty(&mut *w, &migrated)?;
+        writeln!(w)?;
+        Ok(())
+    })?;
+    eprintln!(
+        "migrated {} from {} to {}: {}",
+        file.display(),
+        from_release.name,
+        target_release.name,
+        describe(&report)
+    );
+    if let Some(path) = output {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// One line per module of what `migrate` did.
+fn describe(report: &GenesisMigrateReport) -> String {
+    if report.releases.is_empty() {
+        return "already at that release, nothing to do".to_owned();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for step in &report.steps {
+        let what = match &step.action {
+            GenesisStepAction::Unchanged { version } => format!("unchanged at {version}"),
+            GenesisStepAction::Added { version } => {
+                format!("added at {version} with its default genesis")
+            }
+            GenesisStepAction::Migrated { from, to, .. } => format!("{from} -> {to}"),
+            GenesisStepAction::Renamed { from, release } => {
+                format!("renamed from {from} by {release}")
+            }
+            GenesisStepAction::Dropped { version, release } => {
+                format!("dropped (version {version}; {release} deletes its store)")
+            }
+            _ => "changed".to_owned(),
+        };
+        match parts.last_mut() {
+            Some(last) if last.starts_with(&format!("{} ", step.module)) => {
+                last.push_str(", ");
+                last.push_str(&what);
+            }
+            _ => parts.push(format!("{} {what}", step.module)),
+        }
+    }
+    parts.join("; ")
+}
+
+/// The module versions `genesis` records in its `upgrade` section, if any.
+///
+/// # Errors
+///
+/// A malformed `upgrade` section, naming the file and JSON path.
+pub fn recorded_versions(genesis: &AppGenesis, file: &Path) -> anyhow::Result<Option<VersionMap>> {
+    let Some(value) = genesis.app_state.get(UPGRADE_SECTION) else {
+        return Ok(None);
+    };
+    let section = UpgradeSection::from_json(value.clone()).map_err(|(path, message)| {
+        let path = if path.is_empty() {
+            "app_state.upgrade".to_owned()
+        } else {
+            format!("app_state.upgrade.{path}")
+        };
+        anyhow::anyhow!(
+            "genesis file {} is invalid: {path}: {message}",
+            file.display()
+        )
+    })?;
+    Ok(section.version_map())
+}
+
+/// Refuses a file whose recorded module versions are not `release`'s,
+/// saying what to run instead: `genesis migrate` for an older file, a
+/// newer `--release` for a newer one.
+///
+/// # Errors
+///
+/// The versions differ (or the `upgrade` section is malformed).
+pub fn check_recorded_versions(
+    file: &Path,
+    genesis: &AppGenesis,
+    release: &Release,
+) -> anyhow::Result<()> {
+    let Some(recorded) = recorded_versions(genesis, file)? else {
+        return Ok(());
+    };
+    let binary = release.manager()?.version_map();
+    if recorded == binary {
+        return Ok(());
+    }
+    let writer = release_with_versions(&recorded);
+    let names = release_names();
+    let position = |name: &str| names.iter().position(|n| *n == name);
+    match writer {
+        Some(writer) if position(writer.name) < position(release.name) => {
+            let suggested = migrated_name(file, release.name);
+            bail!(
+                "{} was exported by release {} (module versions {}) but release {} runs {}; migrate it first:\n  appd genesis migrate {} {} --output-document {}\nand use {} instead",
+                file.display(),
+                writer.name,
+                show(&recorded),
+                release.name,
+                show(&binary),
+                release.name,
+                file.display(),
+                suggested.display(),
+                suggested.display()
+            )
+        }
+        Some(writer) => bail!(
+            "{} was exported by release {} (module versions {}), newer than release {} ({}); genesis files cannot be migrated back: act as release {} or later (--release {})",
+            file.display(),
+            writer.name,
+            show(&recorded),
+            release.name,
+            show(&binary),
+            writer.name,
+            writer.name
+        ),
+        None => bail!(
+            "{} records module versions {}, which no release of this binary has ({}); release {} runs {}",
+            file.display(),
+            show(&recorded),
+            names.join(", "),
+            release.name,
+            show(&binary)
+        ),
+    }
+}
+
+/// `auth 2, bank 2, feegrant 1`.
+pub fn show(versions: &VersionMap) -> String {
+    let parts: Vec<String> = versions
+        .iter()
+        .map(|(name, version)| format!("{name} {version}"))
+        .collect();
+    parts.join(", ")
+}
+
+/// `genesis.json` -> `genesis.v2.0.0.json`, beside it.
+fn migrated_name(file: &Path, release: &str) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "genesis".into(), |s| s.to_string_lossy().into_owned());
+    file.with_file_name(format!("{stem}.{release}.json"))
+}
+
+/// Writes a document to `path` (through a temporary file beside it,
+/// renamed on success, so a failure leaves neither a partial file nor a
+/// clobbered old one) or, without a path, to stdout.
+///
+/// # Errors
+///
+/// `write` failed, or the file could not be created or renamed.
+pub fn write_document<T>(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match path {
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+                _ => PathBuf::from("."),
+            };
+            let tmp = tempfile::NamedTempFile::new_in(&dir)
+                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+            let mut out = BufWriter::new(tmp);
+            let result =
+                write(&mut out).with_context(|| format!("cannot write {}", path.display()))?;
+            let tmp = out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tmp.persist(path)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(result)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            let result = write(&mut out)?;
+            out.flush().context("cannot write to stdout")?;
+            Ok(result)
         }
     }
 }

@@ -35,6 +35,10 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
         }
     };
     // Everything that can be checked is checked before anything is written.
+    if let Some(path) = &args.genesis {
+        crate::commands::genesis::check_recorded_versions(path, &genesis, &release)
+            .with_context(|| format!("cannot initialise {}", home.root().display()))?;
+    }
     manager
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
         .with_context(|| {

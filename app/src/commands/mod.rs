@@ -1,6 +1,7 @@
 //! One file per command.
 
 pub mod bench;
+pub mod bench_genesis;
 pub mod demo;
 pub mod export;
 pub mod genesis;

@@ -1,14 +1,16 @@
 //! The auth genesis section: validation, InitGenesis and ExportGenesis.
 //!
 //! Shape (Cosmos SDK): `{"params": {...}, "accounts": [Any, ...]}`. Export
-//! lists accounts in address order (length, then bytes: the order of Cosmos'
+//! streams the accounts one at a time ([`export_to`]) and lists them in
+//! address order (length, then bytes: the order of Cosmos'
 //! length-prefixed keys) whatever the store encoding, so export -> import ->
 //! export is the identity and every version exports the same state alike.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
 use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
 
 use super::account::Account;
@@ -113,8 +115,17 @@ pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &AuthGene
     }
 }
 
-/// Reads the section back from a store written in `encoding`.
-pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, ModuleError> {
+/// Writes the section from a store written in `encoding` into `out`:
+/// params, then the accounts one at a time in address order. Version 2
+/// keys (`0x01 || len || address`) iterate in that order already, so the
+/// accounts stream straight from the store; version 1 keys (bech32
+/// strings) do not, so their addresses are sorted first and each account
+/// read after (memory for the addresses, not the accounts).
+pub(crate) fn export_to(
+    ctx: &Context<'_>,
+    encoding: Encoding,
+    out: &mut dyn SectionWriter,
+) -> Result<(), ModuleError> {
     let reader = ctx.own();
     let store = reader.name().to_owned();
     match Encoding::detect(&reader)? {
@@ -141,22 +152,54 @@ pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, Mod
     let params: Value = serde_json::from_slice(&params).map_err(|e| {
         ModuleError::corrupt(&store, params_key, format!("params are not JSON: {e}"))
     })?;
-    let mut accounts: Vec<(Address, Value)> = Vec::new();
-    for item in reader.prefix(encoding.accounts_prefix())? {
-        let (key, value) = item?;
-        let address = encoding
-            .address_of_account_key(&key)
-            .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
-        let value: Value = serde_json::from_slice(&value)
-            .map_err(|e| ModuleError::corrupt(&store, &key, format!("account is not JSON: {e}")))?;
-        accounts.push((address, value));
-    }
-    accounts.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = Map::new();
-    out.insert("params".into(), params);
-    out.insert(
-        "accounts".into(),
-        Value::Array(accounts.into_iter().map(|(_, v)| v).collect()),
-    );
-    Ok(Value::Object(out))
+    out.field("params", &params)?;
+    let decode = |key: &[u8], value: &[u8]| -> Result<Value, ModuleError> {
+        serde_json::from_slice(value)
+            .map_err(|e| ModuleError::corrupt(&store, key, format!("account is not JSON: {e}")))
+    };
+    out.array("accounts", &mut |accounts: &mut dyn ElementWriter| {
+        match encoding {
+            Encoding::V2 => {
+                let mut last: Option<Address> = None;
+                for item in reader.prefix(encoding.accounts_prefix())? {
+                    let (key, value) = item?;
+                    let address = encoding
+                        .address_of_account_key(&key)
+                        .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
+                    if last.as_ref().is_some_and(|l| *l >= address) {
+                        return Err(ModuleError::corrupt(
+                            &store,
+                            &key,
+                            "account keys out of address order",
+                        ));
+                    }
+                    accounts.push(&decode(&key, &value)?)?;
+                    last = Some(address);
+                }
+            }
+            Encoding::V1 => {
+                let mut keys: Vec<(Address, Vec<u8>)> = Vec::new();
+                for item in reader.prefix(encoding.accounts_prefix())? {
+                    let (key, _) = item?;
+                    let address = encoding
+                        .address_of_account_key(&key)
+                        .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
+                    keys.push((address, key));
+                }
+                keys.sort_by(|a, b| a.0.cmp(&b.0));
+                for (_, key) in keys {
+                    let value = reader
+                        .get(&key)?
+                        .ok_or_else(|| ModuleError::corrupt(&store, &key, "account vanished"))?;
+                    accounts.push(&decode(&key, &value)?)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Reads the section back from a store written in `encoding`.
+pub(crate) fn export(ctx: &Context<'_>, encoding: Encoding) -> Result<Value, ModuleError> {
+    collect_section(|out| export_to(ctx, encoding, out))
 }

@@ -4,12 +4,17 @@
 //! `0x01 || len || address`, `params` -> `0x00`) and an account-number index
 //! (`0x03 || number` -> address) is built, so accounts can be found by
 //! number. Account values (their JSON) do not change, nor does the export.
+//!
+//! Genesis JSON: the section is the same at versions 1 and 2, so the
+//! registered 1 -> 2 genesis migration passes it through unchanged; the
+//! number index is rebuilt by InitGenesis from the accounts.
 
 use upgrade_runtime::{ConfigError, Configurator, Context, ModuleError};
 
 use super::account::Account;
 use super::keys::v2;
 use super::legacy_v1;
+use crate::json::same_json;
 use crate::rekey::rekey_prefix;
 
 /// Registers the migrations a module at `version` needs: every step from 1
@@ -25,6 +30,12 @@ pub(crate) fn register(
             1,
             "re-key accounts and params to binary keys; index accounts by number",
             v1_to_v2,
+        )?;
+        cfg.register_genesis_migration(
+            module,
+            1,
+            "unchanged: same JSON at versions 1 and 2 (re-keying and the number index are store-only)",
+            same_json,
         )?;
     }
     Ok(())

@@ -21,6 +21,7 @@ pub use query::{account, account_by_number, account_count, accounts, has_account
 pub use verbatim::OtherAccount;
 
 use serde_json::Value;
+use upgrade_runtime::genesis::SectionWriter;
 use upgrade_runtime::{
     ConfigError, Configurator, Context, Module, ModuleError, Tx, ValidationError,
 };
@@ -79,6 +80,14 @@ impl Module for Auth {
 
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
         genesis::export(ctx, self.encoding()?)
+    }
+
+    fn export_genesis_to(
+        &self,
+        ctx: &Context<'_>,
+        out: &mut dyn SectionWriter,
+    ) -> Result<(), ModuleError> {
+        genesis::export_to(ctx, self.encoding()?, out)
     }
 
     fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {

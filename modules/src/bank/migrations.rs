@@ -13,6 +13,11 @@
 //! them in the same bounded batches ([`derive_from_prefix`]); then the
 //! store is stamped as version 3. No existing key or value changes, so the
 //! export does not either.
+//!
+//! Genesis JSON: the section is the same at versions 1, 2 and 3. Both
+//! registered genesis migrations pass it through unchanged: 1 -> 2 only
+//! re-keys the store, and 2 -> 3's index is derived state that InitGenesis
+//! at version 3 rebuilds from the balances, so nothing of it is in JSON.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +26,7 @@ use upgrade_runtime::{ConfigError, Configurator, Context, MigrationChecks, Modul
 use super::keys::v3;
 use super::query::{balance_count_and_sums, decode_amount};
 use super::{legacy_v1, legacy_v2};
+use crate::json::same_json;
 use crate::rekey::{derive_from_prefix, rekey_prefix};
 
 /// Registers the migrations a module at `version` needs: every step from 1
@@ -38,6 +44,12 @@ pub(crate) fn register(
             v1_to_v2,
             CONSERVES_BALANCES,
         )?;
+        cfg.register_genesis_migration(
+            module,
+            1,
+            "unchanged: same JSON at versions 1 and 2 (only the store keys change)",
+            same_json,
+        )?;
     }
     if version >= 3 {
         cfg.register_checked_migration(
@@ -46,6 +58,12 @@ pub(crate) fn register(
             "build the denom -> owner index from the balances",
             v2_to_v3,
             CONSERVES_BALANCES,
+        )?;
+        cfg.register_genesis_migration(
+            module,
+            2,
+            "unchanged: the denom -> owner index is derived state, rebuilt by InitGenesis, not in JSON",
+            same_json,
         )?;
     }
     Ok(())

@@ -27,6 +27,7 @@ pub use params::{BankParams, SendEnabled};
 pub use query::{balance, balance_count_and_sums, balances_of, denom_owners, supply};
 
 use serde_json::Value;
+use upgrade_runtime::genesis::SectionWriter;
 use upgrade_runtime::{
     ConfigError, Configurator, Context, Module, ModuleError, Msg, ValidationError,
 };
@@ -86,6 +87,14 @@ impl Module for Bank {
 
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
         genesis::export(ctx, self.encoding()?)
+    }
+
+    fn export_genesis_to(
+        &self,
+        ctx: &Context<'_>,
+        out: &mut dyn SectionWriter,
+    ) -> Result<(), ModuleError> {
+        genesis::export_to(ctx, self.encoding()?, out)
     }
 
     fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {
