@@ -24,7 +24,10 @@ pub fn run_guarded(command: impl FnOnce() -> anyhow::Result<()>) -> Outcome {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         if let Ok(mut last) = LAST_PANIC.lock() {
             *last = Some(format!("{payload}{location}"));
         }

@@ -46,13 +46,22 @@ impl<T: TableRead> TableRead for Guarded<T> {
         guard(&self.path, || self.inner.get(table, key))
     }
 
-    fn range(&self, table: &str, range: &KeyRange, limit: usize) -> Result<Vec<KvPair>, StoreError> {
+    fn range(
+        &self,
+        table: &str,
+        range: &KeyRange,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
         guard(&self.path, || self.inner.range(table, range, limit))
     }
 }
 
 impl<T: TableWrite> TableWrite for Guarded<T> {
-    fn write_batch(&mut self, table: &str, ops: Vec<TableOp>) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+    fn write_batch(
+        &mut self,
+        table: &str,
+        ops: Vec<TableOp>,
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         guard(&self.path, || self.inner.write_batch(table, ops))
     }
 
