@@ -87,6 +87,21 @@ pub struct BenchGenesisArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// Internal: run one phase of the benchmark in this process.
+    #[arg(long, hide = true)]
+    pub phase: Option<String>,
+    /// Internal: the phase's input file.
+    #[arg(long, hide = true)]
+    pub input: Option<PathBuf>,
+    /// Internal: the phase's output file.
+    #[arg(long, hide = true)]
+    pub output_file: Option<PathBuf>,
+    /// Internal: the phase's node home.
+    #[arg(long, hide = true)]
+    pub home: Option<PathBuf>,
+    /// Internal: the release the phase acts as.
+    #[arg(long, hide = true)]
+    pub release: Option<String>,
 }
 
 /// `appd bench migration`.

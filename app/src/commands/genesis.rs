@@ -24,7 +24,15 @@ pub fn run(command: GenesisCommand) -> anyhow::Result<()> {
             file,
             output_document,
             from,
-        } => run_migrate(&target, &file, output_document.as_deref(), from.as_deref()),
+        } => {
+            let summary =
+                migrate_file(&target, &file, output_document.as_deref(), from.as_deref())?;
+            eprintln!("{summary}");
+            if let Some(path) = &output_document {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -63,12 +71,20 @@ fn validate(file: &Path, release: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_migrate(
+/// `genesis migrate`: reads `file`, migrates it to release `target` and
+/// writes it to `output` (stdout without one). Returns a one-line summary.
+///
+/// # Errors
+///
+/// An unknown target, a file that is malformed, invalid for the release
+/// that wrote it or newer than the target, a missing genesis migration, or
+/// a failed write (nothing is written then).
+pub fn migrate_file(
     target: &str,
     file: &Path,
     output: Option<&Path>,
     from: Option<&str>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let Some(target_release) = release(target) else {
         bail!(
             "unknown migration function for version: {target} (supported versions {})",
@@ -159,17 +175,13 @@ fn run_migrate(
         writeln!(w)?;
         Ok(())
     })?;
-    eprintln!(
+    Ok(format!(
         "migrated {} from {} to {}: {}",
         file.display(),
         from_release.name,
         target_release.name,
         describe(&report)
-    );
-    if let Some(path) = output {
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(())
+    ))
 }
 
 /// One line per module of what `migrate` did.

@@ -178,16 +178,17 @@ pub(crate) fn export_to(
                 }
             }
             Encoding::V1 => {
-                let mut keys: Vec<(Address, Vec<u8>)> = Vec::new();
+                let mut addresses: Vec<Address> = Vec::new();
                 for item in reader.prefix(encoding.accounts_prefix())? {
                     let (key, _) = item?;
                     let address = encoding
                         .address_of_account_key(&key)
                         .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
-                    keys.push((address, key));
+                    addresses.push(address);
                 }
-                keys.sort_by(|a, b| a.0.cmp(&b.0));
-                for (_, key) in keys {
+                addresses.sort();
+                for address in addresses {
+                    let key = encoding.account_key(&address);
                     let value = reader
                         .get(&key)?
                         .ok_or_else(|| ModuleError::corrupt(&store, &key, "account vanished"))?;
