@@ -435,10 +435,13 @@ where
             other => {
                 return Err(HarnessError::NoHalt {
                     start,
-                    target,
+                    target: target.clone(),
                     height: plan_height,
                     found: match other {
-                        Ok(_) => "the block began".to_owned(),
+                        Ok(block) if block.applied_upgrade().is_some() => format!(
+                            "it applied the upgrade itself (its binary holds the {target} handler)"
+                        ),
+                        Ok(_) => "the block began without applying the upgrade".to_owned(),
                         Err(e) => e.to_string(),
                     },
                 });
