@@ -22,7 +22,7 @@ use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 use upgrade_runtime::app::{App, AppConfig, AppError};
 use upgrade_runtime::genesis::{AppGenesis, ExportOptions, UPGRADE_SECTION};
-use upgrade_runtime::store::{Layout, Storage};
+use upgrade_runtime::store::{Layout, StateRead, Storage};
 use upgrade_runtime::upgrade::MSG_SOFTWARE_UPGRADE;
 use upgrade_runtime::{Msg, Tx};
 
@@ -89,6 +89,8 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         ],
         None,
     )?;
+    eprintln!("reading every key of it, for the storage engine's share...");
+    let scan_v1 = phase("scan", &[("--home", &v1_home)], None)?;
     eprintln!("exporting it again, built in memory...");
     let export_mem = phase(
         "export-in-memory",
@@ -133,6 +135,7 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         ],
         None,
     )?;
+    let scan_v2 = phase("scan", &[("--home", &v1_home)], None)?;
     eprintln!("comparing both paths...");
     let compare = phase(
         "compare",
@@ -156,6 +159,8 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         "export_streaming_v1": export_v1,
         "export_streaming_v2": export_v2,
         "export_in_memory_v1": export_mem,
+        "read_every_key_v1": scan_v1,
+        "read_every_key_v2": scan_v2,
         "raw_serde_json_serialise": raw_ser,
         "import_v1": import_v1,
         "raw_serde_json_parse": raw_parse,
@@ -186,14 +191,34 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         );
     };
     println!("appd bench genesis: {accounts} accounts, exported document {doc_mib:.1} MiB");
-    println!("export (v1.0.0 state at the halt, {doc_mib:.1} MiB)");
+    let over = |m: &Metrics, floor: &Metrics| num(m, "peak_rss_mib") - num(floor, "peak_rss_mib");
+    println!("export of the v1.0.0 state at the halt ({doc_mib:.1} MiB document)");
     row("appd export (streaming)", &export_v1, true);
     row("raw serde_json::to_writer_pretty, same doc", &raw_ser, true);
     row("export built in memory, then written", &export_mem, true);
     row(
-        "appd export of the v2.0.0 state (streaming)",
-        &export_v2,
-        true,
+        "reading every key, no JSON (redb page cache)",
+        &scan_v1,
+        false,
+    );
+    println!(
+        "    memory over reading every key: streaming {:+.1} MiB, built in memory {:+.1} MiB",
+        over(&export_v1, &scan_v1),
+        over(&export_mem, &scan_v1)
+    );
+    println!(
+        "export of the v2.0.0 state after the upgrade ({:.1} MiB document)",
+        mib(&export_v2)
+    );
+    row("appd export (streaming)", &export_v2, true);
+    row(
+        "reading every key, no JSON (redb page cache)",
+        &scan_v2,
+        false,
+    );
+    println!(
+        "    memory over reading every key: streaming {:+.1} MiB",
+        over(&export_v2, &scan_v2)
     );
     println!("import (generated genesis, {:.1} MiB)", mib(&generated));
     row(
@@ -394,6 +419,24 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
             })?;
             m.insert("seconds".into(), json!(t.elapsed().as_secs_f64()));
             m.insert("bytes".into(), json!(file_len(output()?)));
+        }
+        "scan" => {
+            // What any full read costs: the storage engine caches the pages
+            // it reads, so this peak is the floor under an export's.
+            let app = crate::node::open_for_reading(&home()?)?;
+            let snapshot = app.snapshot()?;
+            let t = Instant::now();
+            let (mut keys, mut bytes) = (0u64, 0u64);
+            for store in app.manager().store_names() {
+                for item in snapshot.prefix(store, b"")? {
+                    let (k, v) = item?;
+                    keys += 1;
+                    bytes += (k.len() + v.len()) as u64;
+                }
+            }
+            m.insert("seconds".into(), json!(t.elapsed().as_secs_f64()));
+            m.insert("keys".into(), json!(keys));
+            m.insert("key_value_bytes".into(), json!(bytes));
         }
         "migrate" => {
             let target = args.release.as_deref().unwrap_or("v2.0.0");
