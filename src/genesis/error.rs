@@ -61,9 +61,9 @@ pub enum GenesisMigrateError {
     )]
     RecordedVersionsDiffer {
         /// What `app_state.upgrade.module_versions` says.
-        recorded: VersionMap,
+        recorded: Box<VersionMap>,
         /// What the caller passed.
-        given: VersionMap,
+        given: Box<VersionMap>,
     },
     /// Version 0 in the versions to migrate from.
     #[error("module {module:?} has version 0 in the file; consensus versions start at 1")]

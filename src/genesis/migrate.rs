@@ -128,8 +128,8 @@ pub fn migrate(
     if let Some(recorded) = upgrade.version_map() {
         if &recorded != from {
             return Err(GenesisMigrateError::RecordedVersionsDiffer {
-                recorded,
-                given: from.clone(),
+                recorded: Box::new(recorded),
+                given: Box::new(from.clone()),
             });
         }
     }

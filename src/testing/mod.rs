@@ -221,7 +221,7 @@ pub enum HarnessError {
         step: String,
         /// The error.
         #[source]
-        source: AppError,
+        source: Box<AppError>,
     },
     /// The schedule transaction was rejected.
     #[error("the transaction scheduling {release} was rejected: {log}")]
@@ -257,7 +257,7 @@ pub enum HarnessError {
     },
     /// `genesis migrate` failed on the export at the halt.
     #[error("genesis migrate of the export at the halt failed: {0}")]
-    Migrate(#[source] GenesisMigrateError),
+    Migrate(#[source] Box<GenesisMigrateError>),
     /// The two paths disagree on the exported state.
     #[error(
         "export(upgrade in place) and genesis migrate(export) differ at {difference}; the module's genesis JSON migrations and store migrations disagree"
@@ -370,7 +370,7 @@ where
         };
         App::new(storage, manager, upgrades, config).map_err(|source| HarnessError::App {
             step: format!("opening the chain as release {release}"),
-            source,
+            source: Box::new(source),
         })
     }
 
@@ -412,7 +412,12 @@ where
             what: "a release to upgrade to",
             call: "upgrade_to(..)",
         })?;
-        let app_err = |step: String| move |source| HarnessError::App { step, source };
+        let app_err = |step: String| {
+            move |source| HarnessError::App {
+                step,
+                source: Box::new(source),
+            }
+        };
 
         let mut chain = self.app(Storage::in_memory(self.layout)?, &start)?;
         let genesis = self.genesis_for(chain.manager())?;
@@ -450,13 +455,14 @@ where
         let before = chain.export_genesis().map_err(app_err(format!(
             "exporting the state of {start} at the halt"
         )))?;
-        let app_hash_before = chain
-            .last_commit()
-            .map(|c| c.app_hash)
-            .ok_or(HarnessError::App {
-                step: "reading the last commit".into(),
-                source: AppError::NotInitialised,
-            })?;
+        let app_hash_before =
+            chain
+                .last_commit()
+                .map(|c| c.app_hash)
+                .ok_or_else(|| HarnessError::App {
+                    step: "reading the last commit".into(),
+                    source: Box::new(AppError::NotInitialised),
+                })?;
 
         // Swap the binary: the same storage, opened as the target release.
         let mut chain = self.app(chain.into_storage(), &target)?;
@@ -525,7 +531,7 @@ where
             store_upgrades: &store_upgrades,
         }];
         let (migrated, _) = migrate(before.clone(), &from, &binary.manager, &steps)
-            .map_err(HarnessError::Migrate)?;
+            .map_err(|e| HarnessError::Migrate(Box::new(e)))?;
 
         // The one expected difference: the ledger entry the in-place
         // upgrade wrote (keys touched, the app hash before), which a JSON
@@ -557,7 +563,7 @@ where
                 .map(|info| info.app_hash)
                 .map_err(|source| HarnessError::App {
                     step: format!("importing {what} as {target} on a fresh node"),
-                    source,
+                    source: Box::new(source),
                 })
         };
         let in_place_imported = import(in_place, "the in-place export")?;
