@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use app_upgrades::{Release, registry_up_to, release, release_names};
 use upgrade_runtime::VersionMap;
 use upgrade_runtime::app::{App, AppConfig};
-use upgrade_runtime::store::Storage;
+use upgrade_runtime::store::{Layout, Storage};
 
 use crate::home::Home;
 
@@ -51,6 +51,19 @@ pub fn open_app(
     home.require_initialised()?;
     let storage = Storage::open(&home.state_file())?;
     wire(home, storage, release, skip_heights, migration_batch)
+}
+
+/// Creates the home's state file (layout v1) and wires `release` over it,
+/// ready for InitChain.
+pub fn create_app(home: &Home, release: &Release) -> anyhow::Result<App> {
+    let storage = Storage::create(&home.state_file(), Layout::V1)?;
+    wire(
+        home,
+        storage,
+        release,
+        &[],
+        upgrade_runtime::app::DEFAULT_MIGRATION_BATCH,
+    )
 }
 
 /// [`open_app`] for a node that runs every migration's pre- and

@@ -20,9 +20,9 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
-use upgrade_runtime::app::{App, AppConfig, AppError};
+use upgrade_runtime::app::AppError;
 use upgrade_runtime::genesis::{AppGenesis, ExportOptions, UPGRADE_SECTION};
-use upgrade_runtime::store::{Layout, StateRead, Storage};
+use upgrade_runtime::store::StateRead;
 use upgrade_runtime::upgrade::MSG_SOFTWARE_UPGRADE;
 use upgrade_runtime::{Msg, Tx};
 
@@ -355,18 +355,8 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
             manager.validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])?;
             let validated = t.elapsed();
             home.create_dirs()?;
-            let storage = Storage::create(&home.state_file(), Layout::V1)?;
-            let config = AppConfig {
-                home: Some(home.root().to_owned()),
-                authority: AUTHORITY.to_owned(),
-                ..AppConfig::default()
-            };
-            let mut app = App::new(
-                storage,
-                manager,
-                app_upgrades::registry_up_to(release.name)?,
-                config,
-            )?;
+            drop(manager);
+            let mut app = crate::node::create_app(&home, &release)?;
             let info = app.init_chain(&genesis)?;
             let done = t.elapsed();
             m.insert("parse_seconds".into(), json!(parsed.as_secs_f64()));

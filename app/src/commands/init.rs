@@ -2,13 +2,11 @@
 
 use anyhow::Context;
 use serde_json::{Map, Value};
-use upgrade_runtime::app::{App, AppConfig};
 use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
-use upgrade_runtime::store::{Layout, Storage};
 
 use crate::cli::InitArgs;
 use crate::home::Home;
-use crate::node::{AUTHORITY, resolve_release};
+use crate::node::{create_app, resolve_release};
 
 /// Runs the command.
 pub fn run(args: InitArgs) -> anyhow::Result<()> {
@@ -53,18 +51,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     let result = (|| -> anyhow::Result<_> {
         std::fs::write(home.genesis_file(), serde_json::to_vec_pretty(&genesis)?)
             .with_context(|| format!("cannot write {}", home.genesis_file().display()))?;
-        let storage = Storage::create(&home.state_file(), Layout::V1)?;
-        let config = AppConfig {
-            home: Some(home.root().to_owned()),
-            authority: AUTHORITY.to_owned(),
-            ..AppConfig::default()
-        };
-        let mut app = App::new(
-            storage,
-            manager,
-            app_upgrades::registry_up_to(release.name)?,
-            config,
-        )?;
+        let mut app = create_app(&home, &release)?;
         Ok(app.init_chain(&genesis)?)
     })();
     let info = match result {
