@@ -193,14 +193,17 @@ fn target_v3() -> ModuleManager {
 #[test]
 fn migrations_chain_across_releases_and_the_upgrade_section_records_them() {
     let (v2, v3) = (v2_upgrades(), StoreUpgrades::default());
+    let target_versions = target_v3().version_map();
     let steps = [
         ReleaseStep {
             name: "v2.0.0",
             store_upgrades: &v2,
+            versions: &target_versions,
         },
         ReleaseStep {
             name: "v3.0.0",
             store_upgrades: &v3,
+            versions: &target_versions,
         },
     ];
     let (migrated, report) =
@@ -261,9 +264,33 @@ fn migrations_chain_across_releases_and_the_upgrade_section_records_them() {
           {
             "name": "v0.9.0",
             "height": 7,
-            "modules": [],
-            "keys_touched": {},
-            "app_hash_before": "00"
+            "modules": []
+          },
+          {
+            "name": "v2.0.0",
+            "height": 42,
+            "modules": [
+              {
+                "module": "fresh",
+                "from": null,
+                "to": 1
+              },
+              {
+                "module": "gone",
+                "from": 1,
+                "to": null
+              },
+              {
+                "module": "names",
+                "from": 1,
+                "to": 3
+              }
+            ]
+          },
+          {
+            "name": "v3.0.0",
+            "height": 42,
+            "modules": []
           }
         ]
       }
@@ -317,9 +344,11 @@ fn a_renamed_store_moves_its_section_and_version() {
         added: vec![],
     };
     let target = manager(vec![Box::new(names(1)), Box::new(Plain("kept", 2))]);
+    let target_versions = target.version_map();
     let steps = [ReleaseStep {
         name: "v2.0.0",
         store_upgrades: &upgrades,
+        versions: &target_versions,
     }];
     let (migrated, _) = migrate(file(), &from_versions(), &target, &steps).expect("migrate");
     assert_eq!(migrated.app_state["kept"], json!({"v": "kept"}));
@@ -330,9 +359,11 @@ fn a_renamed_store_moves_its_section_and_version() {
 /// store upgrades, returning the error.
 fn refuses(doc: AppGenesis, from: &VersionMap, target: ModuleManager) -> GenesisMigrateError {
     let upgrades = v2_upgrades();
+    let target_versions = target.version_map();
     let steps = [ReleaseStep {
         name: "v2.0.0",
         store_upgrades: &upgrades,
+        versions: &target_versions,
     }];
     match migrate(doc, from, &target, &steps) {
         Ok(_) => panic!("migrate should refuse"),

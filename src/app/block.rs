@@ -8,7 +8,7 @@ use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
     AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade_with, clear_plan, handle_upgrade_msg,
-    is_upgrade_msg, pending_plan, pre_block, write_upgrade_info,
+    is_upgrade_msg, keys_touched, pending_plan, pre_block, write_upgrade_info,
 };
 use crate::version_map::VersionMap;
 
@@ -21,6 +21,10 @@ pub struct Block {
     applied_upgrade: Option<AppliedUpgrade>,
     /// Wall-clock seconds the upgrade took (node-local, never in state).
     upgrade_seconds: f64,
+    /// Keys the upgrade wrote per store (node-local report).
+    upgrade_keys_touched: std::collections::BTreeMap<String, u64>,
+    /// The parent commit's app hash.
+    app_hash_before: crate::commitment::AppHash,
     outcomes: Vec<TxOutcome>,
     node_meta: Vec<(&'static str, Vec<u8>)>,
 }
@@ -69,6 +73,7 @@ impl App {
         let mut delta = StateDelta::new(self.storage.snapshot()?);
         let mut applied_upgrade = None;
         let mut upgrade_seconds = 0.0;
+        let mut upgrade_keys_touched = std::collections::BTreeMap::new();
         match pre_block(
             pending_plan(&delta)?,
             height,
@@ -101,7 +106,8 @@ impl App {
                     height,
                     self.config.checked_upgrades,
                 )?;
-                LedgerEntry::new(&applied, delta.changes(), last.app_hash).store(&mut delta);
+                upgrade_keys_touched = keys_touched(delta.changes());
+                LedgerEntry::new(&applied).store(&mut delta);
                 upgrade_seconds = started.elapsed().as_secs_f64();
                 applied_upgrade = Some(applied);
             }
@@ -139,6 +145,8 @@ impl App {
             delta,
             applied_upgrade,
             upgrade_seconds,
+            upgrade_keys_touched,
+            app_hash_before: last.app_hash,
             outcomes: Vec::new(),
             node_meta: Vec::new(),
         })
@@ -232,6 +240,8 @@ impl App {
             // Node-local: the hash after the upgrade's commit and how long
             // the upgrade took here. Kept beside the state, outside it.
             let local = serde_json::json!({
+                "keys_touched": block.upgrade_keys_touched,
+                "app_hash_before": block.app_hash_before.to_hex(),
                 "app_hash_after": info.app_hash.to_hex(),
                 "seconds": block.upgrade_seconds,
             });

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::UpgradeSection;
 use super::{AppGenesis, DoneUpgrade, GenesisMigrateError, ModuleVersion, UPGRADE_SECTION};
 use crate::manager::ModuleManager;
-use crate::upgrade::StoreUpgrades;
+use crate::upgrade::{LedgerEntry, StoreUpgrades};
 use crate::version_map::VersionMap;
 
 /// A release between the file's and the target's (the target included),
@@ -29,6 +29,8 @@ pub struct ReleaseStep<'a> {
     pub name: &'a str,
     /// The stores it adds, renames and deletes.
     pub store_upgrades: &'a StoreUpgrades,
+    /// Its modules' versions, for the ledger entry it leaves.
+    pub versions: &'a VersionMap,
 }
 
 /// What happened to one module's section.
@@ -101,9 +103,9 @@ pub struct GenesisMigrateReport {
 /// The result's `upgrade` section records the target's versions, one more
 /// app version per release crossed, and each release as applied at the
 /// document's `initial_height` (where an in-place upgrade of the exported
-/// chain would have applied it). Its migration ledger is left as it was:
-/// the ledger records what in-place upgrades did to the store (keys
-/// touched, the app hash before), which a JSON migration does not do.
+/// chain would have applied it), with the same ledger entry an in-place
+/// upgrade writes (release, height, modules from -> to), so both paths
+/// reach the same state and app hash.
 /// The document's `app_version` becomes the last release's name.
 ///
 /// # Errors
@@ -270,7 +272,15 @@ pub fn migrate(
         }
     }
 
+    let mut before = from.clone();
     for release in releases {
+        upgrade.ledger.push(LedgerEntry::between(
+            release.name,
+            doc.initial_height,
+            &before,
+            release.versions,
+        ));
+        before = release.versions.clone();
         if let Some(done) = upgrade.done.iter().find(|d| d.name == release.name) {
             return Err(GenesisMigrateError::AlreadyDone {
                 release: release.name.to_owned(),

@@ -54,7 +54,7 @@ pub fn dry_run<S: StateRead>(
     // Dry runs always run the migrations' pre- and post-checks.
     let applied = apply_upgrade_with(&mut delta, manager, cfg, upgrade, plan, plan.height, true)?;
     // The block that applies it records the ledger entry too.
-    LedgerEntry::new(&applied, delta.changes(), lattice.app_hash()).store(&mut delta);
+    LedgerEntry::new(&applied).store(&mut delta);
     let mut after = lattice.clone();
     let mut stores: BTreeMap<String, StoreDiff> = BTreeMap::new();
     for (store, writes) in delta.changes().stores() {

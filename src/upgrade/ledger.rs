@@ -1,18 +1,22 @@
-//! The migration ledger: what every applied upgrade did, kept in the
-//! `upgrade` store so every node (and every export) agrees on it.
+//! The migration ledger: which release was applied at which height and
+//! what it did to each module's version, kept in the `upgrade` store so
+//! every node, and every export, agrees on it.
 //!
-//! Wall-clock durations and the hash after the upgrade's commit are not here:
-//! a duration differs between nodes and would fork the app hash, and the
-//! hash after a commit cannot be part of the state it commits. Nodes keep
-//! those beside the state, node-locally.
+//! The consensus record holds only what both upgrade paths know: an
+//! in-place upgrade and `genesis migrate` of an export write the same entry,
+//! so their states have the same app hash. What only the in-place path
+//! knows (keys touched per store, the app hash before and after, the
+//! wall-clock duration) is node-local metadata beside the state: a duration
+//! differs between nodes and would fork the app hash, and the hash after a
+//! commit cannot be part of the state it commits.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::AppliedUpgrade;
-use crate::commitment::AppHash;
 use crate::store::{ChangeSet, StateRead, StateWrite, StoreError, UPGRADE_STORE};
+use crate::version_map::VersionMap;
 
 /// Prefix of ledger entries: `0x04 || BE u64 height` -> JSON.
 pub const LEDGER_PREFIX: u8 = 0x04;
@@ -37,48 +41,47 @@ pub struct LedgerEntry {
     pub height: u64,
     /// Every module whose version changed, by name.
     pub modules: Vec<ModuleChange>,
-    /// Keys the upgrade wrote or deleted, per store (the ledger's own
-    /// record and the `upgrade` store's bookkeeping excluded).
-    pub keys_touched: BTreeMap<String, u64>,
-    /// The app hash of the state the upgrade started from.
-    pub app_hash_before: String,
+}
+
+/// Keys an upgrade wrote or deleted, per store (the `upgrade` store's own
+/// bookkeeping excluded): node-local, reported beside the ledger.
+pub fn keys_touched(writes: &ChangeSet) -> BTreeMap<String, u64> {
+    writes
+        .stores()
+        .filter(|(store, _)| *store != UPGRADE_STORE)
+        .map(|(store, w)| (store.to_owned(), w.len() as u64))
+        .collect()
 }
 
 impl LedgerEntry {
-    /// The entry for `applied`, given the upgrade's writes and the parent
-    /// commit's app hash.
-    pub fn new(applied: &AppliedUpgrade, writes: &ChangeSet, app_hash_before: AppHash) -> Self {
-        let mut modules = Vec::new();
-        let names: std::collections::BTreeSet<&str> = applied
-            .from_versions
-            .iter()
-            .chain(applied.to_versions.iter())
-            .map(|(n, _)| n)
-            .collect();
-        for name in names {
-            let (from, to) = (
-                applied.from_versions.get(name),
-                applied.to_versions.get(name),
-            );
-            if from != to {
-                modules.push(ModuleChange {
-                    module: name.to_owned(),
-                    from,
-                    to,
-                });
-            }
-        }
-        let keys_touched = writes
-            .stores()
-            .filter(|(store, _)| *store != UPGRADE_STORE)
-            .map(|(store, w)| (store.to_owned(), w.len() as u64))
+    /// The entry for `applied`.
+    pub fn new(applied: &AppliedUpgrade) -> Self {
+        Self::between(
+            &applied.name,
+            applied.height,
+            &applied.from_versions,
+            &applied.to_versions,
+        )
+    }
+
+    /// The entry of release `name` at `height` taking modules from `from`
+    /// to `to`: how `genesis migrate` records a release it crosses.
+    pub fn between(name: &str, height: u64, from: &VersionMap, to: &VersionMap) -> Self {
+        let names: std::collections::BTreeSet<&str> =
+            from.iter().chain(to.iter()).map(|(n, _)| n).collect();
+        let modules = names
+            .into_iter()
+            .filter(|n| from.get(n) != to.get(n))
+            .map(|n| ModuleChange {
+                module: n.to_owned(),
+                from: from.get(n),
+                to: to.get(n),
+            })
             .collect();
         LedgerEntry {
-            name: applied.name.clone(),
-            height: applied.height,
+            name: name.to_owned(),
+            height,
             modules,
-            keys_touched,
-            app_hash_before: app_hash_before.to_hex(),
         }
     }
 

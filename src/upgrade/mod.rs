@@ -21,7 +21,7 @@ pub use keeper::{
     AppliedUpgrade, PreBlock, apply_upgrade, apply_upgrade_with, pre_block, release_version,
     schedule, validate_plan,
 };
-pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, ledger};
+pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, keys_touched, ledger};
 pub use messages::{MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, handle_upgrade_msg, is_upgrade_msg};
 pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,

@@ -140,20 +140,22 @@ pub fn migrate_file(
             target_release.name
         );
     };
-    let upgrades: Vec<(&str, _)> = between
+    let upgrades = between
         .iter()
         .map(|r| {
-            (
+            Ok((
                 r.name,
                 r.upgrade.map(|u| u().store_upgrades).unwrap_or_default(),
-            )
+                r.manager()?.version_map(),
+            ))
         })
-        .collect();
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let steps: Vec<ReleaseStep<'_>> = upgrades
         .iter()
-        .map(|(name, store_upgrades)| ReleaseStep {
+        .map(|(name, store_upgrades, versions)| ReleaseStep {
             name,
             store_upgrades,
+            versions,
         })
         .collect();
     let (migrated, report) = migrate(

@@ -119,9 +119,11 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
             .node_meta(&format!("ledger:{}", entry.height))?
             .and_then(|b| serde_json::from_slice(&b).ok());
         let mut value = serde_json::to_value(&entry)?;
-        if let (Some(obj), Some(local)) = (value.as_object_mut(), local) {
-            obj.insert("app_hash_after".into(), local["app_hash_after"].clone());
-            obj.insert("seconds".into(), local["seconds"].clone());
+        // The node-local part: keys touched, hashes around the commit,
+        // duration (known on the node that applied the upgrade).
+        if let (Some(obj), Some(serde_json::Value::Object(local))) = (value.as_object_mut(), local)
+        {
+            obj.extend(local);
         }
         entries.push(value);
     }
