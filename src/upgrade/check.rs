@@ -40,6 +40,24 @@ pub enum CheckError {
         /// Start of the missing step.
         missing: u64,
     },
+    /// A version step with no registered genesis JSON migration: the
+    /// export -> `genesis migrate` path would fail at that step.
+    #[error(
+        "release {release}: module {module:?} goes from version {from} to {to} but no genesis JSON migration from version {missing} to {} is registered",
+        missing + 1
+    )]
+    MissingGenesisMigration {
+        /// The release.
+        release: String,
+        /// The module.
+        module: String,
+        /// Version in the previous release.
+        from: u64,
+        /// Version in this release.
+        to: u64,
+        /// Start of the missing step.
+        missing: u64,
+    },
     /// A module whose version goes down.
     #[error("release {release}: module {module:?} goes down from version {from} to {to}")]
     Downgrade {
@@ -140,6 +158,17 @@ fn check_step(prev: &ReleaseSpec<'_>, next: &ReleaseSpec<'_>, problems: &mut Vec
                     (from..to).find(|v| cfg.migration(module.name(), *v).is_none())
                 {
                     problems.push(CheckError::MissingMigration {
+                        release: release.clone(),
+                        module: module.name().into(),
+                        from,
+                        to,
+                        missing,
+                    });
+                }
+                if let Some(missing) =
+                    (from..to).find(|v| cfg.genesis_migration(module.name(), *v).is_none())
+                {
+                    problems.push(CheckError::MissingGenesisMigration {
                         release: release.clone(),
                         module: module.name().into(),
                         from,

@@ -90,7 +90,10 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect();
-        insta::assert_snapshot!(problems.join("\n"), @r#"release v2.0.0: module "bank" goes from version 1 to 3 but no migration from version 1 to 2 is registered"#);
+        insta::assert_snapshot!(problems.join("\n"), @r#"
+        release v2.0.0: module "bank" goes from version 1 to 3 but no migration from version 1 to 2 is registered
+        release v2.0.0: module "bank" goes from version 1 to 3 but no genesis JSON migration from version 1 to 2 is registered
+        "#);
     }
 
     #[test]
