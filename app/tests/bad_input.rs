@@ -469,11 +469,8 @@ fn foreign_redb_file() -> Vec<u8> {
     {
         let backend = RedbBackend::create(&path).unwrap();
         let mut txn = backend.begin_write().unwrap();
-        txn.write_batch(
-            "settings",
-            vec![(b"colour".to_vec(), Some(b"blue".to_vec()))],
-        )
-        .unwrap();
+        txn.write_batch("settings", &[(b"colour".to_vec(), Some(b"blue".to_vec()))])
+            .unwrap();
         txn.commit().unwrap();
     }
     std::fs::read(&path).unwrap()

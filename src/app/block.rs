@@ -12,6 +12,12 @@ use crate::upgrade::{
 };
 use crate::version_map::VersionMap;
 
+/// Node metadata key of the node-local part of the ledger entry of the
+/// upgrade applied at `height` (keys touched, seconds taken).
+pub fn ledger_meta_key(height: u64) -> String {
+    format!("ledger:{height}")
+}
+
 /// A block being executed: every write sits in one delta over the last
 /// commit, so an error anywhere before [`App::commit`] leaves the committed
 /// state untouched.
@@ -19,14 +25,8 @@ pub struct Block {
     height: u64,
     delta: StateDelta<Snapshot>,
     applied_upgrade: Option<AppliedUpgrade>,
-    /// Wall-clock seconds the upgrade took (node-local, never in state).
-    upgrade_seconds: f64,
-    /// Keys the upgrade wrote per store (node-local report).
-    upgrade_keys_touched: std::collections::BTreeMap<String, u64>,
-    /// The parent commit's app hash.
-    app_hash_before: crate::commitment::AppHash,
     outcomes: Vec<TxOutcome>,
-    node_meta: Vec<(&'static str, Vec<u8>)>,
+    node_meta: Vec<(String, Vec<u8>)>,
 }
 
 impl Block {
@@ -48,8 +48,8 @@ impl Block {
     /// Records a node-local metadata entry (outside the app hash) to commit
     /// atomically with the block, e.g. how far the node's mempool was
     /// included.
-    pub fn set_node_meta(&mut self, key: &'static str, value: Vec<u8>) {
-        self.node_meta.push((key, value));
+    pub fn set_node_meta(&mut self, key: impl Into<String>, value: Vec<u8>) {
+        self.node_meta.push((key.into(), value));
     }
 
     /// The block's pending state.
@@ -72,8 +72,7 @@ impl App {
         let height = last.height + 1;
         let mut delta = StateDelta::new(self.storage.snapshot()?);
         let mut applied_upgrade = None;
-        let mut upgrade_seconds = 0.0;
-        let mut upgrade_keys_touched = std::collections::BTreeMap::new();
+        let mut node_meta = Vec::new();
         match pre_block(
             pending_plan(&delta)?,
             height,
@@ -106,9 +105,16 @@ impl App {
                     height,
                     self.config.checked_upgrades,
                 )?;
-                upgrade_keys_touched = keys_touched(delta.changes());
+                let touched = keys_touched(delta.changes());
                 LedgerEntry::new(&applied).store(&mut delta);
-                upgrade_seconds = started.elapsed().as_secs_f64();
+                // Node-local, committed with the block: what only this node
+                // saw. The hashes around the upgrade are the stored hashes of
+                // heights `height - 1` and `height`.
+                let local = serde_json::json!({
+                    "keys_touched": touched,
+                    "seconds": started.elapsed().as_secs_f64(),
+                });
+                node_meta.push((ledger_meta_key(height), local.to_string().into_bytes()));
                 applied_upgrade = Some(applied);
             }
             PreBlock::Needed(plan) => {
@@ -144,11 +150,8 @@ impl App {
             height,
             delta,
             applied_upgrade,
-            upgrade_seconds,
-            upgrade_keys_touched,
-            app_hash_before: last.app_hash,
             outcomes: Vec::new(),
-            node_meta: Vec::new(),
+            node_meta,
         })
     }
 
@@ -235,21 +238,7 @@ impl App {
             start_migration,
             migration_batch: self.config.migration_batch,
         };
-        let mut info = self.storage.commit(block.height, changes, &options)?;
-        if let Some(applied) = &block.applied_upgrade {
-            // Node-local: the hash after the upgrade's commit and how long
-            // the upgrade took here. Kept beside the state, outside it.
-            let local = serde_json::json!({
-                "keys_touched": block.upgrade_keys_touched,
-                "app_hash_before": block.app_hash_before.to_hex(),
-                "app_hash_after": info.app_hash.to_hex(),
-                "seconds": block.upgrade_seconds,
-            });
-            let key = format!("ledger:{}", applied.height);
-            info = self
-                .storage
-                .record_node_meta(&key, local.to_string().into_bytes())?;
-        }
+        let info = self.storage.commit(block.height, changes, &options)?;
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
         Ok(info)
     }

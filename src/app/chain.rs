@@ -78,7 +78,10 @@ impl App {
             height,
             changes,
             &CommitOptions {
-                node_meta: &[(CHAIN_ID_META, genesis.chain_id.as_bytes().to_vec())],
+                node_meta: &[(
+                    CHAIN_ID_META.to_owned(),
+                    genesis.chain_id.as_bytes().to_vec(),
+                )],
                 ..CommitOptions::default()
             },
         )?;

@@ -8,7 +8,7 @@ mod error;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-pub use block::Block;
+pub use block::{Block, ledger_meta_key};
 pub use error::{AppError, VersionMismatch};
 
 use crate::configurator::Configurator;

@@ -30,6 +30,8 @@ pub trait TableRead {
 /// readers until [`TableWrite::commit`], and dropping it discards everything.
 pub trait TableWrite: TableRead {
     /// Applies `ops` to `table` in order and returns each key's previous value.
+    /// Borrowed, so the caller keeps the new values (the app hash needs them)
+    /// without copying them.
     ///
     /// # Errors
     ///
@@ -37,7 +39,7 @@ pub trait TableWrite: TableRead {
     fn write_batch(
         &mut self,
         table: &str,
-        ops: Vec<TableOp>,
+        ops: &[TableOp],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
 
     /// Removes `table` and everything in it.

@@ -60,7 +60,7 @@ impl<T: TableWrite> TableWrite for Guarded<T> {
     fn write_batch(
         &mut self,
         table: &str,
-        ops: Vec<TableOp>,
+        ops: &[TableOp],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         guard(&self.path, || self.inner.write_batch(table, ops))
     }

@@ -1,8 +1,6 @@
 //! Moving one batch of keys from layout v1 to v2 inside a block's write
 //! transaction.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::router::{LayoutState, MigrationCounters};
@@ -29,7 +27,7 @@ pub struct BatchReport {
 }
 
 /// Splits a v1 physical key `s/k:<store>/<key>` into (store, key).
-pub(crate) fn split_v1_key(physical: &[u8]) -> Result<(String, Vec<u8>), StoreError> {
+pub(crate) fn split_v1_key(physical: &[u8]) -> Result<(&str, &[u8]), StoreError> {
     let corrupt = || StoreError::Corrupt {
         what: format!("layout v1 key 0x{}", hex::encode(physical)),
         reason: "not of the form s/k:<store>/<key>".into(),
@@ -37,7 +35,7 @@ pub(crate) fn split_v1_key(physical: &[u8]) -> Result<(String, Vec<u8>), StoreEr
     let rest = physical.strip_prefix(b"s/k:").ok_or_else(corrupt)?;
     let slash = rest.iter().position(|b| *b == b'/').ok_or_else(corrupt)?;
     let store = std::str::from_utf8(&rest[..slash]).map_err(|_| corrupt())?;
-    Ok((store.to_owned(), rest[slash + 1..].to_vec()))
+    Ok((store, &rest[slash + 1..]))
 }
 
 /// Counts the keys of layout v1 (once, when the migration starts).
@@ -69,7 +67,7 @@ pub(crate) fn persist(
         .map_err(|e| StoreError::backend("encoding migration counters", e))?;
     txn.write_batch(
         MIGRATION_TABLE,
-        vec![
+        &[
             (LAYOUT_KEY.to_vec(), Some(vec![state.layout().to_byte()])),
             (BOUNDARY_KEY.to_vec(), boundary),
             (COUNTERS_KEY.to_vec(), Some(counters)),
@@ -78,9 +76,10 @@ pub(crate) fn persist(
     Ok(())
 }
 
-/// Moves up to `batch` keys after `boundary` from v1 to v2. Completes the
-/// migration (v2 layout, v1 table dropped) in the same transaction when v1
-/// is drained.
+/// Moves up to `batch` keys after `boundary` from v1 to v2 and returns
+/// where the migration stands after it. Completes the migration (v1 table
+/// dropped) in the same transaction when v1 is drained. The caller persists
+/// the new state with the rest of the commit.
 pub(crate) fn move_batch(
     txn: &mut dyn TableWrite,
     boundary: &Boundary,
@@ -89,36 +88,32 @@ pub(crate) fn move_batch(
     height: u64,
 ) -> Result<(LayoutState, BatchReport), StoreError> {
     let start = match boundary {
-        Boundary::NotStarted => KeyRange::all(),
         Boundary::InProgress { store, key } => {
             KeyRange::after(Placement::of(store, Layout::V1).physical_key(key))
         }
-        Boundary::Complete => KeyRange::all(),
+        Boundary::NotStarted | Boundary::Complete => KeyRange::all(),
     };
-    let limit = usize::try_from(batch)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1);
-    let mut pairs = txn.range(V1_TABLE, &start, limit)?;
-    let drained = pairs.len() as u64 <= batch;
-    pairs.truncate(usize::try_from(batch).unwrap_or(usize::MAX));
+    let batch_len = usize::try_from(batch).unwrap_or(usize::MAX);
+    let mut pairs = txn.range(V1_TABLE, &start, batch_len.saturating_add(1))?;
+    let drained = pairs.len() <= batch_len;
+    pairs.truncate(batch_len);
 
-    let mut per_store: BTreeMap<String, Vec<TableOp>> = BTreeMap::new();
-    let mut v1_deletes = Vec::with_capacity(pairs.len());
-    let mut last = None;
+    // Keys come in (store, key) order, so each store's keys are contiguous.
+    let mut per_store: Vec<(String, Vec<TableOp>)> = Vec::new();
+    let mut v1_deletes: Vec<TableOp> = Vec::with_capacity(pairs.len());
     for (physical, value) in pairs {
         let (store, key) = split_v1_key(&physical)?;
-        per_store
-            .entry(store.clone())
-            .or_default()
-            .push((key.clone(), Some(value)));
+        match per_store.last_mut() {
+            Some((current, ops)) if current == store => ops.push((key.to_vec(), Some(value))),
+            _ => per_store.push((store.to_owned(), vec![(key.to_vec(), Some(value))])),
+        }
         v1_deletes.push((physical, None));
-        last = Some((store, key));
     }
+    for (store, ops) in &per_store {
+        txn.write_batch(&Placement::of(store, Layout::V2).table, ops)?;
+    }
+    txn.write_batch(V1_TABLE, &v1_deletes)?;
     let moved = v1_deletes.len() as u64;
-    for (store, ops) in per_store {
-        txn.write_batch(&Placement::of(&store, Layout::V2).table, ops)?;
-    }
-    txn.write_batch(V1_TABLE, v1_deletes)?;
     counters.moved += moved;
     counters.left = counters.left.saturating_sub(moved);
 
@@ -128,8 +123,14 @@ pub(crate) fn move_batch(
         counters.completed_height = height;
         LayoutState::V2
     } else {
-        LayoutState::Migrating(match last {
-            Some((store, key)) => Boundary::InProgress { store, key },
+        LayoutState::Migrating(match v1_deletes.last() {
+            Some((physical, _)) => {
+                let (store, key) = split_v1_key(physical)?;
+                Boundary::InProgress {
+                    store: store.to_owned(),
+                    key: key.to_vec(),
+                }
+            }
             None => boundary.clone(),
         })
     };
@@ -140,16 +141,13 @@ pub(crate) fn move_batch(
         LayoutState::V2 => "complete".into(),
         _ => "not started".into(),
     };
-    persist(txn, &next, counters)?;
-    Ok((
-        next.clone(),
-        BatchReport {
-            moved,
-            counters: *counters,
-            completed: next == LayoutState::V2,
-            boundary: boundary_text,
-        },
-    ))
+    let report = BatchReport {
+        moved,
+        counters: *counters,
+        completed: next == LayoutState::V2,
+        boundary: boundary_text,
+    };
+    Ok((next, report))
 }
 
 #[cfg(test)]
@@ -160,7 +158,7 @@ mod tests {
     fn splits_v1_keys_and_rejects_foreign_ones() {
         assert_eq!(
             split_v1_key(b"s/k:bank/\x02a/b").ok(),
-            Some(("bank".to_owned(), b"\x02a/b".to_vec()))
+            Some(("bank", &b"\x02a/b"[..]))
         );
         assert!(split_v1_key(b"x/bank/k").is_err());
         assert!(split_v1_key(b"s/k:bank").is_err());

@@ -83,14 +83,14 @@ impl TableWrite for MemoryWrite<'_> {
     fn write_batch(
         &mut self,
         table: &str,
-        ops: Vec<TableOp>,
+        ops: &[TableOp],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         let map = self.tables.entry(table.to_owned()).or_default();
         Ok(ops
-            .into_iter()
+            .iter()
             .map(|(key, value)| match value {
-                Some(value) => map.insert(key, value),
-                None => map.remove(&key),
+                Some(value) => map.insert(key.clone(), value.clone()),
+                None => map.remove(key),
             })
             .collect())
     }

@@ -294,7 +294,7 @@ impl TableWrite for RedbWrite {
     fn write_batch(
         &mut self,
         table: &str,
-        ops: Vec<TableOp>,
+        ops: &[TableOp],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         let mut t = self
             .txn

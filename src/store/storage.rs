@@ -41,7 +41,7 @@ pub struct CommitInfo {
 #[derive(Clone, Debug, Default)]
 pub struct CommitOptions<'a> {
     /// Node-local metadata entries (outside the app hash).
-    pub node_meta: &'a [(&'a str, Vec<u8>)],
+    pub node_meta: &'a [(String, Vec<u8>)],
     /// Start the lazy v1 -> v2 migration in this commit.
     pub start_migration: bool,
     /// Keys to move from v1 to v2 in this commit while a migration runs
@@ -136,10 +136,7 @@ impl Storage {
         };
         let counters = MigrationCounters::default();
         let mut txn = backend.begin_write()?;
-        txn.write_batch(
-            META_TABLE,
-            vec![(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))],
-        )?;
+        txn.write_batch(META_TABLE, &[(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))])?;
         persist(txn.as_mut(), &state, &counters)?;
         txn.commit()?;
         Ok(Storage {
@@ -232,30 +229,6 @@ impl Storage {
             .get(META_TABLE, format!("app:{key}").as_bytes())
     }
 
-    /// Records a node-local metadata entry on its own (outside any block).
-    /// Returns the last commit, unchanged.
-    ///
-    /// # Errors
-    ///
-    /// A backend failure, or a state that was never committed.
-    pub fn record_node_meta(
-        &mut self,
-        key: &str,
-        value: Vec<u8>,
-    ) -> Result<CommitInfo, StoreError> {
-        let last = self.last.ok_or_else(|| StoreError::Corrupt {
-            what: "last commit".into(),
-            reason: "node metadata can only be recorded after a commit".into(),
-        })?;
-        let mut txn = self.backend.begin_write()?;
-        txn.write_batch(
-            META_TABLE,
-            vec![(format!("app:{key}").into_bytes(), Some(value))],
-        )?;
-        txn.commit()?;
-        Ok(last)
-    }
-
     /// Commits `changes` as `height` in one backend transaction, together with
     /// the new lattice, app hash and height, node-local metadata, and, while a
     /// lazy migration runs, the next batch of moved keys and its boundary.
@@ -289,7 +262,6 @@ impl Storage {
                 completed_height: 0,
             };
             layout = LayoutState::Migrating(Boundary::NotStarted);
-            persist(txn.as_mut(), &layout, &counters)?;
             tracing::info!(
                 height,
                 keys = counters.left,
@@ -298,29 +270,31 @@ impl Storage {
         }
         write_changes(txn.as_mut(), &layout, changes, &mut lattice, &mut counters)?;
         let mut batch_report = None;
-        if let LayoutState::Migrating(boundary) = &layout {
-            if options.migration_batch > 0 {
-                let (next, report) = move_batch(
-                    txn.as_mut(),
-                    boundary,
-                    options.migration_batch,
-                    &mut counters,
-                    height,
-                )?;
-                tracing::info!(
-                    height,
-                    moved = report.moved,
-                    total_moved = report.counters.moved,
-                    left = report.counters.left,
-                    boundary = %report.boundary,
-                    completed = report.completed,
-                    "lazy store migration batch"
-                );
-                layout = next;
-                batch_report = Some(report);
-            } else {
-                persist(txn.as_mut(), &layout, &counters)?;
-            }
+        if let LayoutState::Migrating(boundary) = &layout
+            && options.migration_batch > 0
+        {
+            let (next, report) = move_batch(
+                txn.as_mut(),
+                boundary,
+                options.migration_batch,
+                &mut counters,
+                height,
+            )?;
+            tracing::info!(
+                height,
+                moved = report.moved,
+                total_moved = report.counters.moved,
+                left = report.counters.left,
+                boundary = %report.boundary,
+                completed = report.completed,
+                "lazy store migration batch"
+            );
+            layout = next;
+            batch_report = Some(report);
+        }
+        // The boundary, layout version and counters, once, with the block.
+        if layout != self.layout || counters != self.counters {
+            persist(txn.as_mut(), &layout, &counters)?;
         }
         let info = CommitInfo {
             height,
@@ -337,10 +311,10 @@ impl Storage {
                 .iter()
                 .map(|(k, v)| (format!("app:{k}").into_bytes(), Some(v.clone()))),
         );
-        txn.write_batch(META_TABLE, meta_ops)?;
+        txn.write_batch(META_TABLE, &meta_ops)?;
         txn.write_batch(
             APP_HASH_TABLE,
-            vec![(
+            &[(
                 height.to_be_bytes().to_vec(),
                 Some(info.app_hash.0.to_vec()),
             )],
@@ -365,10 +339,11 @@ fn write_changes(
     counters: &mut MigrationCounters,
 ) -> Result<(), StoreError> {
     for (store, writes) in changes.into_stores() {
-        let v1 = Placement::of(&store, Layout::V1);
-        let v2 = Placement::of(&store, Layout::V2);
-        let mut groups: [(Placement, Vec<Vec<u8>>, Vec<TableOp>); 2] =
-            [(v1, Vec::new(), Vec::new()), (v2, Vec::new(), Vec::new())];
+        let placements = [
+            Placement::of(&store, Layout::V1),
+            Placement::of(&store, Layout::V2),
+        ];
+        let mut ops: [Vec<TableOp>; 2] = [Vec::new(), Vec::new()];
         for (key, value) in writes {
             let side = match layout {
                 LayoutState::V1 => 0,
@@ -376,10 +351,9 @@ fn write_changes(
                 LayoutState::Migrating(boundary) => {
                     // Keys not yet moved stay in v1 until their batch comes;
                     // brand-new keys go straight to v2.
+                    let v1 = &placements[0];
                     if !boundary.covers(&store, &key)
-                        && txn
-                            .get(&groups[0].0.table, &groups[0].0.physical_key(&key))?
-                            .is_some()
+                        && txn.get(&v1.table, &v1.physical_key(&key))?.is_some()
                     {
                         0
                     } else {
@@ -387,11 +361,9 @@ fn write_changes(
                     }
                 }
             };
-            let (place, keys, ops) = &mut groups[side];
-            ops.push((place.physical_key(&key), value));
-            keys.push(key);
+            ops[side].push((placements[side].physical_key(&key), value));
         }
-        for (place, keys, ops) in groups {
+        for (place, ops) in placements.iter().zip(&ops) {
             if ops.is_empty() {
                 continue;
             }
@@ -399,9 +371,9 @@ fn write_changes(
             // `upgrade` store has one table whatever the layout).
             let counts_toward_left =
                 place.table == V1_TABLE && matches!(layout, LayoutState::Migrating(_));
-            let news: Vec<Option<Vec<u8>>> = ops.iter().map(|(_, v)| v.clone()).collect();
             let olds = txn.write_batch(&place.table, ops)?;
-            for ((key, old), new) in keys.iter().zip(&olds).zip(&news) {
+            for ((physical, new), old) in ops.iter().zip(&olds) {
+                let key = &physical[place.prefix.len()..];
                 lattice.update(&store, key, old.as_deref(), new.as_deref());
                 if counts_toward_left && old.is_some() && new.is_none() {
                     counters.left = counters.left.saturating_sub(1);

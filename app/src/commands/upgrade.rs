@@ -2,6 +2,7 @@
 
 use anyhow::bail;
 use serde_json::json;
+use upgrade_runtime::app::ledger_meta_key;
 use upgrade_runtime::store::StateDelta;
 use upgrade_runtime::upgrade::{
     MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, app_version, done_history, handle_upgrade_msg,
@@ -116,14 +117,23 @@ fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
     for entry in ledger(&snapshot)? {
         let local: Option<serde_json::Value> = app
             .storage()
-            .node_meta(&format!("ledger:{}", entry.height))?
+            .node_meta(&ledger_meta_key(entry.height))?
             .and_then(|b| serde_json::from_slice(&b).ok());
         let mut value = serde_json::to_value(&entry)?;
-        // The node-local part: keys touched, hashes around the commit,
-        // duration (known on the node that applied the upgrade).
-        if let (Some(obj), Some(serde_json::Value::Object(local))) = (value.as_object_mut(), local)
-        {
-            obj.extend(local);
+        // The node-local part, known on the node that applied the upgrade:
+        // keys touched and duration as recorded, the hashes around the
+        // upgrade from this node's hash history.
+        if let (Some(obj), Some(local)) = (value.as_object_mut(), local) {
+            let hash_at = |h: u64| -> anyhow::Result<serde_json::Value> {
+                Ok(app.storage().app_hash_at(h)?.map(|a| a.to_hex()).into())
+            };
+            obj.insert("keys_touched".into(), local["keys_touched"].clone());
+            obj.insert(
+                "app_hash_before".into(),
+                hash_at(entry.height.saturating_sub(1))?,
+            );
+            obj.insert("app_hash_after".into(), hash_at(entry.height)?);
+            obj.insert("seconds".into(), local["seconds"].clone());
         }
         entries.push(value);
     }
