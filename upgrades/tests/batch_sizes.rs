@@ -2,20 +2,21 @@
 //! through v2.0.0 and v3.0.0: the app hash agrees at every height and the
 //! exported state agrees once every node has finished its migration.
 
+mod common;
+
+use common::*;
+
 use app_modules::address::Address;
 use app_modules::auth::query::accounts;
 use app_modules::bank::msgs::MsgSend;
 use app_modules::bank::query::balances_of;
 use app_modules::coin::Coin;
-use app_upgrades::{registry_up_to, release};
-use serde_json::json;
+use app_upgrades::release;
 use upgrade_runtime::app::{App, AppConfig, AppError};
 use upgrade_runtime::genesis::AppGenesis;
 use upgrade_runtime::store::{Layout, LayoutState, StateDelta, Storage};
-use upgrade_runtime::upgrade::MSG_SOFTWARE_UPGRADE;
-use upgrade_runtime::{AppHash, Msg, Tx};
+use upgrade_runtime::{AppHash, Tx};
 
-const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 const V2_HEIGHT: u64 = 4;
 const V3_HEIGHT: u64 = 8;
 
@@ -25,34 +26,13 @@ fn open(path: &std::path::Path, name: &str, batch: u64) -> App {
     } else {
         Storage::create(path, Layout::V1).expect("create")
     };
-    let r = release(name).expect("release");
     let config = AppConfig {
-        authority: AUTHORITY.into(),
         migration_batch: batch,
         // The shipped migrations' pre/post checks run, and pass, on every node.
         checked_upgrades: true,
-        ..AppConfig::default()
+        ..config()
     };
-    App::new(
-        storage,
-        r.manager().expect("manager"),
-        registry_up_to(name).expect("registry"),
-        config,
-    )
-    .expect("app")
-}
-
-fn schedule(name: &str, height: u64) -> Tx {
-    let msg: Msg = serde_json::from_value(json!({
-        "@type": MSG_SOFTWARE_UPGRADE,
-        "authority": AUTHORITY,
-        "plan": {"name": name, "height": height, "info": ""},
-    }))
-    .expect("msg");
-    Tx {
-        signer: AUTHORITY.into(),
-        msgs: vec![msg],
-    }
+    node(storage, name, config)
 }
 
 /// Block `h`'s sends: account h sends 1 of its first denom to account h+1.

@@ -2,22 +2,23 @@
 //! balance) is caught by the bank's post-check, reported by module and
 //! version, and nothing is committed when the node runs checked upgrades.
 
+mod common;
+
+use common::*;
+
 use app_modules::auth::Auth;
 use app_modules::bank::{Bank, CONSERVES_BALANCES};
 use app_modules::crisis::Crisis;
 use app_modules::feegrant::FeeGrant;
-use app_upgrades::{registry_up_to, release};
-use serde_json::{Value, json};
+use app_upgrades::release;
+use serde_json::Value;
 use upgrade_runtime::app::{App, AppConfig};
 use upgrade_runtime::genesis::AppGenesis;
 use upgrade_runtime::store::{KeyRange, Layout, StateRead, Storage};
-use upgrade_runtime::upgrade::{MSG_SOFTWARE_UPGRADE, Plan, dry_run};
+use upgrade_runtime::upgrade::{Plan, dry_run};
 use upgrade_runtime::{
-    ConfigError, Configurator, Context, Module, ModuleError, ModuleManager, Msg, Tx,
-    ValidationError,
+    ConfigError, Configurator, Context, Module, ModuleError, ModuleManager, ValidationError,
 };
-
-const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 
 /// Bank v2 whose 1 -> 2 migration loses a balance instead of re-keying.
 struct DroppingBank(Bank);
@@ -74,17 +75,10 @@ fn bad_v2() -> ModuleManager {
 
 fn app(storage: Storage, manager: ModuleManager, registry_of: &str, checked: bool) -> App {
     let config = AppConfig {
-        authority: AUTHORITY.into(),
         checked_upgrades: checked,
-        ..AppConfig::default()
+        ..config()
     };
-    App::new(
-        storage,
-        manager,
-        registry_up_to(registry_of).expect("registry"),
-        config,
-    )
-    .expect("app")
+    node_with(storage, manager, registry_of, config)
 }
 
 /// A v1.0.0 chain halted at the v2.0.0 height 3.
@@ -108,12 +102,8 @@ fn halted_v1() -> App {
     );
     app.init_chain(&AppGenesis::new("checks-1", app_state))
         .expect("init");
-    let msg: Msg = serde_json::from_value(json!({"@type": MSG_SOFTWARE_UPGRADE, "authority": AUTHORITY, "plan": {"name": "v2.0.0", "height": 3, "info": ""}})).expect("msg");
     let (_, outcomes) = app
-        .execute_block(&[Tx {
-            signer: AUTHORITY.into(),
-            msgs: vec![msg],
-        }])
+        .execute_block(&[schedule("v2.0.0", 3)])
         .expect("block 1");
     assert_eq!(outcomes[0].code, 0);
     app.execute_block(&[]).expect("block 2");

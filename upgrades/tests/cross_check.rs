@@ -13,6 +13,10 @@
 //! halted at the upgrade height; for v2.0.0 -> v3.0.0 it is the chain the
 //! first step produced, so its history (done record, ledger) is carried.
 
+mod common;
+
+use common::{build, settings};
+
 use app_upgrades::{registry_up_to, release, releases_between};
 use serde_json::{Map, Value};
 use upgrade_runtime::app::{App, AppConfig};
@@ -20,23 +24,8 @@ use upgrade_runtime::genesis::{
     AppGenesis, GenesisMigrateReport, ReleaseStep, UPGRADE_SECTION, UpgradeSection, migrate,
 };
 use upgrade_runtime::store::{Layout, Storage};
-use upgrade_runtime::testing::{Binary, BuildError, UpgradeOutcome, UpgradeTest, insta_settings};
+use upgrade_runtime::testing::{UpgradeOutcome, UpgradeTest};
 use upgrade_runtime::{AppHash, VersionMap};
-
-fn build(name: &str) -> Result<Binary, BuildError> {
-    let r = release(name).ok_or_else(|| format!("unknown release {name}"))?;
-    Ok(Binary {
-        manager: r.manager()?,
-        upgrades: registry_up_to(name)?,
-    })
-}
-
-fn settings() -> insta::Settings {
-    insta_settings(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../snapshots/cross_check"
-    ))
-}
 
 /// `genesis migrate` of `doc` to `target`, the way `appd genesis migrate`
 /// does it: from the versions the file records, across the releases in
@@ -154,7 +143,7 @@ fn v1_0_0_to_v2_0_0_in_place_and_through_genesis_migrate_agree() {
     assert!(!outcome.after.app_state.contains_key("crisis"));
 
     let report = cross_check(&outcome, "v2.0.0");
-    settings().bind(|| insta::assert_json_snapshot!("genesis_migrate_v2_0_0", report));
+    settings("cross_check").bind(|| insta::assert_json_snapshot!("genesis_migrate_v2_0_0", report));
 }
 
 #[test]
@@ -175,7 +164,7 @@ fn v2_0_0_to_v3_0_0_in_place_and_through_genesis_migrate_agree() {
     );
     assert!(outcome.applied.store_migration_started);
     let report = cross_check(&outcome, "v3.0.0");
-    settings().bind(|| insta::assert_json_snapshot!("genesis_migrate_v3_0_0", report));
+    settings("cross_check").bind(|| insta::assert_json_snapshot!("genesis_migrate_v3_0_0", report));
 }
 
 #[test]

@@ -4,72 +4,28 @@
 //! the handler starts, run to completion by empty blocks, changing neither
 //! the exported state nor the bank totals.
 
+mod common;
+
+use common::*;
+
 use std::collections::BTreeMap;
 
-use app_modules::bank::query::{balance_count_and_sums, denom_owners};
+use app_modules::bank::query::denom_owners;
 use app_modules::{Address, genesis};
-use app_upgrades::{registry_up_to, release};
-use serde_json::{Map, Value, json};
-use upgrade_runtime::app::{App, AppConfig, AppError, DEFAULT_MIGRATION_BATCH};
+use app_upgrades::release;
+use serde_json::{Map, Value};
+use upgrade_runtime::VersionMap;
+use upgrade_runtime::app::{App, AppError, DEFAULT_MIGRATION_BATCH};
 use upgrade_runtime::genesis::AppGenesis;
 use upgrade_runtime::store::{Layout, LayoutState, StateDelta, StateRead, Storage};
-use upgrade_runtime::upgrade::{AppliedUpgrade, MSG_SOFTWARE_UPGRADE};
-use upgrade_runtime::{Msg, Tx, VersionMap};
+use upgrade_runtime::upgrade::AppliedUpgrade;
 
-const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 const V2_HEIGHT: u64 = 3;
 const V3_HEIGHT: u64 = 6;
 /// Generated accounts: enough keys (accounts, the account-number index,
 /// balances and, after v3, their index) that the lazy migration needs more
 /// than the one default batch the upgrade's own commit moves.
 const ACCOUNTS: u64 = 4_000;
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/v3_0_0"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_sort_maps(true);
-    s
-}
-
-/// The node acting as release `name`, with default settings (so the
-/// default migration batch).
-fn app(storage: Storage, name: &str) -> App {
-    let r = release(name).expect("known release");
-    let config = AppConfig {
-        authority: AUTHORITY.into(),
-        ..AppConfig::default()
-    };
-    App::new(
-        storage,
-        r.manager().expect("manager"),
-        registry_up_to(name).expect("registry"),
-        config,
-    )
-    .expect("app")
-}
-
-fn schedule(name: &str, height: u64) -> Tx {
-    let msg: Msg = serde_json::from_value(json!({
-        "@type": MSG_SOFTWARE_UPGRADE,
-        "authority": AUTHORITY,
-        "plan": {"name": name, "height": height, "info": "test"},
-    }))
-    .expect("msg");
-    Tx {
-        signer: AUTHORITY.into(),
-        msgs: vec![msg],
-    }
-}
-
-fn bank_totals(app: &App) -> (u64, BTreeMap<String, u128>) {
-    let mut scratch = StateDelta::new(app.snapshot().expect("snapshot"));
-    let ctx = app
-        .manager()
-        .context("bank", &mut scratch, 0)
-        .expect("bank");
-    balance_count_and_sums(&ctx.own()).expect("sums")
-}
 
 fn owners(app: &App, denom: &str) -> Vec<Address> {
     let mut scratch = StateDelta::new(app.snapshot().expect("snapshot"));
@@ -128,7 +84,11 @@ fn halted_v2_chain() -> App {
                 .unwrap_or_else(|| m.default_genesis()),
         );
     }
-    let mut v1 = app(Storage::in_memory(Layout::V1).expect("storage"), "v1.0.0");
+    let mut v1 = node(
+        Storage::in_memory(Layout::V1).expect("storage"),
+        "v1.0.0",
+        config(),
+    );
     v1.init_chain(&AppGenesis::new("snapshot-3", app_state))
         .expect("init");
     let (_, outcomes) = v1
@@ -137,7 +97,7 @@ fn halted_v2_chain() -> App {
     assert_eq!(outcomes[0].code, 0, "{}", outcomes[0].log);
     run_into_halt(&mut v1, "v2.0.0", V2_HEIGHT);
 
-    let mut v2 = app(v1.into_storage(), "v2.0.0");
+    let mut v2 = node(v1.into_storage(), "v2.0.0", config());
     v2.execute_block(&[]).expect("v2.0.0 applies its upgrade");
     let (_, outcomes) = v2
         .execute_block(&[schedule("v3.0.0", V3_HEIGHT)])
@@ -162,7 +122,7 @@ fn v3_0_0_in_place_snapshots_and_lazy_store_migration() {
 
     let v1_keys = module_keys(&v2);
     // Swap the binary: the same storage, opened as v3.0.0.
-    let mut v3 = app(v2.into_storage(), "v3.0.0");
+    let mut v3 = node(v2.into_storage(), "v3.0.0", config());
     let mut block = v3.begin_block().expect("v3.0.0 applies the upgrade");
     let applied: AppliedUpgrade = block.applied_upgrade().cloned().expect("applied");
     v3.end_block(&mut block).expect("end block");
@@ -170,7 +130,7 @@ fn v3_0_0_in_place_snapshots_and_lazy_store_migration() {
     assert_ne!(upgraded.app_hash, before_hash, "the index is new state");
     assert_eq!(upgraded.height, V3_HEIGHT);
 
-    settings().bind(|| {
+    settings("v3_0_0").bind(|| {
         insta::assert_json_snapshot!("version_map_before", before_versions);
         insta::assert_json_snapshot!("version_map_after", applied.to_versions);
         insta::assert_json_snapshot!("migration_report", applied.migrations);
