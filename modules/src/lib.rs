@@ -35,6 +35,7 @@ pub mod feegrant;
 pub mod genesis;
 mod json;
 mod rekey;
+mod stored_version;
 
 pub use address::{Address, AddressError};
 pub use auth::Auth;

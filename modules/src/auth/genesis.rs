@@ -18,6 +18,7 @@ use super::keys::Encoding;
 use super::params::AuthParams;
 use crate::address::Address;
 use crate::json::{index_path, parse_at};
+use crate::stored_version::require_version;
 
 /// A validated auth section.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,23 +129,13 @@ pub(crate) fn export_to(
 ) -> Result<(), ModuleError> {
     let reader = ctx.own();
     let store = reader.name().to_owned();
-    match Encoding::detect(&reader)? {
-        Some(found) if found == encoding => {}
-        Some(found) => {
-            return Err(ModuleError::Rejected(format!(
-                "auth state is encoded as version {} but this binary runs auth at version {}; run the auth migrations first",
-                found.version(),
-                encoding.version()
-            )));
-        }
-        None => {
-            return Err(ModuleError::corrupt(
-                &store,
-                encoding.params_key(),
-                "auth params are missing; was InitGenesis run?",
-            ));
-        }
-    }
+    require_version(
+        super::NAME,
+        &store,
+        encoding.params_key(),
+        Encoding::detect(&reader)?.map(Encoding::version),
+        encoding.version(),
+    )?;
     let params_key = encoding.params_key();
     let params = reader
         .get(params_key)?

@@ -20,6 +20,7 @@ use super::params::{BankParams, SendEnabled, validate_send_enabled};
 use crate::address::Address;
 use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins, validate_denom};
 use crate::json::{index_path, object, parse_at};
+use crate::stored_version::require_version;
 
 const FIELDS: [&str; 5] = [
     "params",
@@ -299,23 +300,13 @@ pub(crate) fn export_to(
 ) -> Result<(), ModuleError> {
     let reader = ctx.own();
     let store = reader.name().to_owned();
-    match Encoding::detect(&reader)? {
-        Some(found) if found == encoding => {}
-        Some(found) => {
-            return Err(ModuleError::Rejected(format!(
-                "bank state is encoded as version {} but this binary runs bank at version {}; run the bank migrations first",
-                found.version(),
-                encoding.version()
-            )));
-        }
-        None => {
-            return Err(ModuleError::corrupt(
-                &store,
-                encoding.params_key(),
-                "bank params are missing; was InitGenesis run?",
-            ));
-        }
-    }
+    require_version(
+        super::NAME,
+        &store,
+        encoding.params_key(),
+        Encoding::detect(&reader)?.map(Encoding::version),
+        encoding.version(),
+    )?;
     let json_at = |key: &[u8]| -> Result<Value, ModuleError> {
         let bytes = reader
             .get(key)?
