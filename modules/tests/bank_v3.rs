@@ -9,31 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use app_modules::bank::{self, MsgSend};
 use app_modules::{Address, Coin, genesis};
 use common::*;
-use serde_json::{Map, Value};
 use upgrade_runtime::store::{CommitOptions, Layout, StateDelta, StateWrite, Storage};
-use upgrade_runtime::{Module, ModuleManager, Tx, VersionMap};
+use upgrade_runtime::{Module, ModuleManager, Tx};
 
 /// Prefix of the index, and of the stamp, as documented in `bank::keys::v3`.
 const INDEX: u8 = 0x03;
 const STAMP: &[u8] = &[0x06];
-
-fn text(v: &Map<String, Value>) -> String {
-    serde_json::to_string(v).expect("serialise")
-}
-
-fn totals(mgr: &ModuleManager, state: &mut dyn StateWrite) -> (u64, BTreeMap<String, u128>) {
-    read(mgr, state, "bank", |r| {
-        bank::balance_count_and_sums(r).expect("read")
-    })
-}
-
-fn migrate(old: &ModuleManager, new: &ModuleManager, state: &mut dyn StateWrite) -> VersionMap {
-    let cfg = new.configurator().expect("migrations register");
-    let (vm, _) = new
-        .run_migrations(state, &cfg, &old.version_map(), 1)
-        .expect("migrations run");
-    vm
-}
 
 /// The index key of `address` holding `denom`, built by hand from the
 /// documented layout `0x03 || len(denom) || denom || len(addr) || addr`.
@@ -121,7 +102,7 @@ fn bank_2_to_3_builds_the_index_and_keeps_the_export() {
     let v3 = modules(2, 3);
     let mut state = init(&v2, &fixture());
     let before = v2.export_genesis(&state).expect("export");
-    let totals_before = totals(&v2, &mut state);
+    let totals_before = bank_totals(&v2, &mut state);
     assert!(stored_index(&v2, &mut state).is_empty());
 
     let vm = migrate(&v2, &v3, &mut state);
@@ -133,7 +114,7 @@ fn bank_2_to_3_builds_the_index_and_keeps_the_export() {
         text(&v3.export_genesis(&state).expect("export")),
         text(&before)
     );
-    assert_eq!(totals(&v3, &mut state), totals_before);
+    assert_eq!(bank_totals(&v3, &mut state), totals_before);
     assert_index_matches_balances(&v3, &mut state);
     assert_eq!(stored_index(&v3, &mut state).len() as u64, totals_before.0);
     // Addresses in Address order: 20-byte ones first, the 32-byte ICA last.
@@ -306,7 +287,7 @@ fn a_large_committed_state_is_indexed_in_batches() {
     let mut storage = Storage::in_memory(Layout::V2).expect("storage");
     let before = {
         let mut state = init(&v2, &app_state);
-        let counted = totals(&v2, &mut state);
+        let counted = bank_totals(&v2, &mut state);
         let (_, changes) = state.into_parts();
         storage
             .commit(1, changes, &CommitOptions::default())
@@ -321,7 +302,7 @@ fn a_large_committed_state_is_indexed_in_batches() {
 
     let mut state = StateDelta::new(storage.snapshot().expect("snapshot"));
     migrate(&v2, &v3, &mut state);
-    assert_eq!(totals(&v3, &mut state), before);
+    assert_eq!(bank_totals(&v3, &mut state), before);
     let (_, changes) = state.into_parts();
     storage
         .commit(2, changes, &CommitOptions::default())

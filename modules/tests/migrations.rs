@@ -3,32 +3,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use app_modules::{auth, bank, genesis};
 use common::*;
-use serde_json::{Map, Value};
-use upgrade_runtime::store::{CommitOptions, Layout, StateDelta, StateRead, StateWrite, Storage};
-use upgrade_runtime::{ModuleManager, VersionMap};
-
-fn text(v: &Map<String, Value>) -> String {
-    serde_json::to_string(v).expect("serialise")
-}
-
-fn conserved(mgr: &ModuleManager, state: &mut dyn StateWrite) -> (u64, BTreeMap<String, u128>) {
-    read(mgr, state, "bank", |r| {
-        bank::balance_count_and_sums(r).expect("read")
-    })
-}
-
-/// Migrates `state` from the versions of `old` to those of `new`.
-fn migrate(old: &ModuleManager, new: &ModuleManager, state: &mut dyn StateWrite) -> VersionMap {
-    let cfg = new.configurator().expect("migrations register");
-    let (vm, _) = new
-        .run_migrations(state, &cfg, &old.version_map(), 1)
-        .expect("migrations run");
-    vm
-}
+use upgrade_runtime::store::{CommitOptions, Layout, StateDelta, StateRead, Storage};
 
 #[test]
 fn auth_and_bank_1_to_2_keep_the_export_and_change_the_keys() {
@@ -36,7 +13,7 @@ fn auth_and_bank_1_to_2_keep_the_export_and_change_the_keys() {
     let v2 = modules(2, 2);
     let mut state = init(&v1, &fixture());
     let before = v1.export_genesis(&state).expect("export");
-    let sums_before = conserved(&v1, &mut state);
+    let sums_before = bank_totals(&v1, &mut state);
     assert!(
         raw_keys(&v1, &mut state, "bank")
             .iter()
@@ -52,7 +29,7 @@ fn auth_and_bank_1_to_2_keep_the_export_and_change_the_keys() {
 
     let after = v2.export_genesis(&state).expect("export");
     assert_eq!(text(&after), text(&before));
-    assert_eq!(conserved(&v2, &mut state), sums_before);
+    assert_eq!(bank_totals(&v2, &mut state), sums_before);
 
     let bank_keys = raw_keys(&v2, &mut state, "bank");
     assert!(
@@ -143,7 +120,7 @@ fn a_module_refuses_to_export_state_of_another_version() {
     insta::assert_snapshot!(err, @r#"while exporting module "auth": auth state is encoded as version 1 but this binary runs auth at version 2; run the auth migrations first"#);
     // The read helpers detect the encoding and work either way.
     let v2 = modules(2, 2);
-    assert_eq!(conserved(&v2, &mut state).0, 7);
+    assert_eq!(bank_totals(&v2, &mut state).0, 7);
 }
 
 /// Enough balances for several migration batches, migrated over committed
@@ -156,7 +133,7 @@ fn a_large_committed_state_migrates_in_batches_and_conserves_balances() {
     let mut storage = Storage::in_memory(Layout::V2).expect("storage");
     let (count_before, sums_before, export_before) = {
         let mut state = init(&v1, &genesis);
-        let counted = conserved(&v1, &mut state);
+        let counted = bank_totals(&v1, &mut state);
         let exported = v1.export_genesis(&state).expect("export");
         let (_, changes) = state.into_parts();
         storage
@@ -172,7 +149,7 @@ fn a_large_committed_state_migrates_in_batches_and_conserves_balances() {
 
     let mut state = StateDelta::new(storage.snapshot().expect("snapshot"));
     migrate(&v1, &v2, &mut state);
-    assert_eq!(conserved(&v2, &mut state), (count_before, sums_before));
+    assert_eq!(bank_totals(&v2, &mut state), (count_before, sums_before));
     let (_, changes) = state.into_parts();
     storage
         .commit(2, changes, &CommitOptions::default())

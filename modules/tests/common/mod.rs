@@ -5,8 +5,10 @@
 
 use app_modules::{Address, Auth, Bank, Crisis};
 use serde_json::{Map, Value, json};
-use upgrade_runtime::ModuleManager;
+use std::collections::BTreeMap;
+
 use upgrade_runtime::store::{Layout, ModuleReader, Snapshot, StateDelta, StateWrite, Storage};
+use upgrade_runtime::{ModuleManager, VersionMap};
 
 /// 20 bytes of 0x01.
 pub const ALICE: &str = "cosmos1qyqszqgpqyqszqgpqyqszqgpqyqszqgpjnp7du";
@@ -220,4 +222,28 @@ pub fn raw_keys(mgr: &ModuleManager, state: &mut dyn StateWrite, module: &str) -
 /// A parsed address.
 pub fn addr(s: &str) -> Address {
     Address::parse(s).expect("valid address")
+}
+
+/// A section map as compact JSON text, to compare exports byte for byte.
+pub fn text(v: &Map<String, Value>) -> String {
+    serde_json::to_string(v).expect("serialise")
+}
+
+/// Balance count and per-denom sums of the bank store in `state`.
+pub fn bank_totals(
+    mgr: &ModuleManager,
+    state: &mut dyn StateWrite,
+) -> (u64, BTreeMap<String, u128>) {
+    read(mgr, state, "bank", |r| {
+        app_modules::bank::balance_count_and_sums(r).expect("read")
+    })
+}
+
+/// Migrates `state` from the versions of `old` to those of `new`.
+pub fn migrate(old: &ModuleManager, new: &ModuleManager, state: &mut dyn StateWrite) -> VersionMap {
+    let cfg = new.configurator().expect("migrations register");
+    let (vm, _) = new
+        .run_migrations(state, &cfg, &old.version_map(), 1)
+        .expect("migrations run");
+    vm
 }
