@@ -95,7 +95,7 @@ fn init_chain_then_blocks_record_the_app_hash_of_every_height() {
     let again = common::genesis(app.manager());
     insta::assert_snapshot!(
         app.init_chain(&again).unwrap_err().to_string(),
-        @"the chain is already initialised (last committed height 5)"
+        @"the chain is already initialised (last committed height 5); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain"
     );
 }
 

@@ -299,11 +299,11 @@ fn the_new_binary_applies_the_upgrade_at_the_plan_height() {
     [
         (
             1,
-            "upgrade with name \"v2.0.0\" has already been completed at height 4",
+            "upgrade with name \"v2.0.0\" has already been completed at height 4; schedule a newer release",
         ),
         (
             1,
-            "upgrade \"v1.5.0\" is not newer than the last applied upgrade \"v2.0.0\"",
+            "upgrade \"v1.5.0\" is not newer than the last applied upgrade \"v2.0.0\"; schedule a release newer than v2.0.0",
         ),
     ]
     "#);

@@ -222,7 +222,7 @@ fn genesis_app_hash_mismatch() {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter("[0-9a-f]{64}", "[HASH]");
     settings.bind(|| {
-        insta::assert_snapshot!(msg, @"cannot initialise [TMP]/absent-home from [TMP]/app_hash.json: genesis app_hash [HASH] does not match the initialised state's app hash [HASH]");
+        insta::assert_snapshot!(msg, @"cannot initialise [TMP]/absent-home from [TMP]/app_hash.json: genesis app_hash [HASH] does not match the initialised state's app hash [HASH]; the file's app_state is not the state its app_hash describes: use the file as exported, or clear app_hash");
     });
 }
 

@@ -29,7 +29,7 @@ pub enum AppError {
     #[error("the chain has not been initialised: run `appd init` first")]
     NotInitialised,
     /// InitChain on a state that already has blocks.
-    #[error("the chain is already initialised (last committed height {height})")]
+    #[error("the chain is already initialised (last committed height {height}); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain")]
     AlreadyInitialised {
         /// The last committed height.
         height: u64,
@@ -79,7 +79,7 @@ pub enum AppError {
     },
     /// The genesis app hash does not match the state InitChain built.
     #[error(
-        "genesis app_hash {expected} does not match the initialised state's app hash {computed}"
+        "genesis app_hash {expected} does not match the initialised state's app hash {computed}; the file's app_state is not the state its app_hash describes: use the file as exported, or clear app_hash"
     )]
     AppHashMismatch {
         /// From the genesis file.
