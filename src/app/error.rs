@@ -29,7 +29,9 @@ pub enum AppError {
     #[error("the chain has not been initialised: run `appd init` first")]
     NotInitialised,
     /// InitChain on a state that already has blocks.
-    #[error("the chain is already initialised (last committed height {height}); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain")]
+    #[error(
+        "the chain is already initialised (last committed height {height}); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain"
+    )]
     AlreadyInitialised {
         /// The last committed height.
         height: u64,

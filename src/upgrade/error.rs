@@ -33,7 +33,9 @@ pub enum UpgradeError {
         current: u64,
     },
     /// A plan for a release already applied.
-    #[error("upgrade with name {name:?} has already been completed at height {done_at}; schedule a newer release")]
+    #[error(
+        "upgrade with name {name:?} has already been completed at height {done_at}; schedule a newer release"
+    )]
     AlreadyDone {
         /// The name.
         name: String,
@@ -41,7 +43,9 @@ pub enum UpgradeError {
         done_at: u64,
     },
     /// A release not newer than the last applied one.
-    #[error("upgrade {name:?} is not newer than the last applied upgrade {last:?}; schedule a release newer than {last}")]
+    #[error(
+        "upgrade {name:?} is not newer than the last applied upgrade {last:?}; schedule a release newer than {last}"
+    )]
     NotNewer {
         /// The name.
         name: String,
