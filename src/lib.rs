@@ -20,8 +20,10 @@ pub mod commitment;
 pub mod configurator;
 pub mod context;
 pub mod module;
+pub mod release;
 pub mod store;
 pub mod tx;
+pub mod typed;
 
 pub use commitment::AppHash;
 pub use configurator::{
@@ -30,6 +32,7 @@ pub use configurator::{
 };
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
+pub use release::{Binary, Release, ReleaseChain};
 pub use tx::{Msg, Tx, TxOutcome};
 pub mod manager;
 pub mod version_map;

@@ -10,6 +10,7 @@ use app_modules::bank::query::balances_of;
 use app_modules::coin::Coin;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use upgrade_node::TxSource;
 use upgrade_runtime::Tx;
 use upgrade_runtime::app::{App, Block};
 use upgrade_runtime::store::StateDelta;
@@ -33,9 +34,11 @@ impl TxGenerator {
             .context("while listing accounts for synthetic transactions")?;
         Ok(TxGenerator { seed, accounts })
     }
+}
 
+impl TxSource for TxGenerator {
     /// `count` sends for `block`, drawn against the block's current state.
-    pub fn block_txs(&self, app: &App, block: &Block, count: u64) -> anyhow::Result<Vec<Tx>> {
+    fn block_txs(&self, app: &App, block: &Block, count: u64) -> anyhow::Result<Vec<Tx>> {
         if self.accounts.len() < 2 || count == 0 {
             return Ok(Vec::new());
         }

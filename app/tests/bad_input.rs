@@ -333,7 +333,7 @@ fn home_that_is_not_a_node_home() {
         before,
         "a command wrote into a directory that is not a node home"
     );
-    insta::assert_snapshot!(msg, @"[TMP]/documents is not an appd node home: [TMP]/documents/data/state.redb is missing; run `appd init --home [TMP]/documents` to create one, or pass the right --home");
+    insta::assert_snapshot!(msg, @"[TMP]/documents is not a node home: [TMP]/documents/data/state.redb is missing; run `appd init --home [TMP]/documents` to create one, or pass the right --home");
 }
 
 /// A home whose `data/state.redb` holds `bytes`: every command refuses, and

@@ -14,7 +14,7 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
-use app_upgrades::{registry_up_to, release};
+use app_upgrades::{release, releases};
 use common::{appd, init, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -226,7 +226,7 @@ fn app(release_name: &str) -> App {
     App::new(
         Storage::in_memory(Layout::V1).unwrap(),
         r.manager().unwrap(),
-        registry_up_to(release_name).unwrap(),
+        releases().registry_up_to(release_name).unwrap(),
         AppConfig::default(),
     )
     .unwrap()

@@ -141,7 +141,8 @@ fn sigkill_at_twenty_heights_during_the_migration_loses_nothing() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(40 + (attempt * 37) % 90));
+        // Short runs, so that 20 kills land before the migration completes.
+        std::thread::sleep(Duration::from_millis(25 + (attempt * 37) % 60));
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
         let s = status(crashed);

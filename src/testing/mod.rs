@@ -107,7 +107,7 @@ mod compare;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::app::{App, AppConfig, AppError};
 use crate::commitment::AppHash;
@@ -116,24 +116,15 @@ use crate::genesis::{
 };
 use crate::manager::ModuleManager;
 use crate::store::{Layout, Storage, StoreError};
-use crate::tx::{Msg, Tx};
-use crate::upgrade::{AppliedUpgrade, MSG_SOFTWARE_UPGRADE, UpgradeRegistry};
+use crate::tx::Tx;
+use crate::upgrade::{AppliedUpgrade, Plan, software_upgrade_msg};
 use crate::version_map::VersionMap;
 
+pub use crate::release::Binary;
 pub use compare::first_difference;
 
 /// What a build function may fail with.
 pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The application as one release: its modules (at that release's
-/// versions) and the upgrade handlers a binary of that release holds (its
-/// own and every earlier release's).
-pub struct Binary {
-    /// The modules.
-    pub manager: ModuleManager,
-    /// The upgrade handlers.
-    pub upgrades: UpgradeRegistry,
-}
 
 /// The authority the harness's chains accept upgrade plans from.
 pub const AUTHORITY: &str = "upgrade-test-authority";
@@ -573,18 +564,14 @@ fn recorded_versions(doc: &AppGenesis) -> VersionMap {
 
 /// The transaction that schedules `release` at `height`.
 fn schedule(release: &str, height: u64) -> Tx {
-    let mut value = Map::new();
-    value.insert("authority".into(), Value::String(AUTHORITY.into()));
-    value.insert(
-        "plan".into(),
-        json!({"name": release, "height": height, "info": "upgrade test"}),
-    );
+    let plan = Plan {
+        name: release.into(),
+        height,
+        info: "upgrade test".into(),
+    };
     Tx {
         signer: AUTHORITY.into(),
-        msgs: vec![Msg {
-            type_url: MSG_SOFTWARE_UPGRADE.into(),
-            value,
-        }],
+        msgs: vec![software_upgrade_msg(AUTHORITY, &plan)],
     }
 }
 

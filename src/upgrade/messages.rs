@@ -24,6 +24,31 @@ struct CancelUpgrade {
     authority: String,
 }
 
+/// The `MsgSoftwareUpgrade` of `authority` scheduling `plan`, in the SDK's
+/// field layout (`authority`, `plan {name, height, info}`).
+pub fn software_upgrade_msg(authority: &str, plan: &Plan) -> Msg {
+    let mut value = serde_json::Map::new();
+    value.insert("authority".into(), authority.into());
+    value.insert(
+        "plan".into(),
+        serde_json::json!({"name": plan.name, "height": plan.height, "info": plan.info}),
+    );
+    Msg {
+        type_url: MSG_SOFTWARE_UPGRADE.into(),
+        value,
+    }
+}
+
+/// The `MsgCancelUpgrade` of `authority`.
+pub fn cancel_upgrade_msg(authority: &str) -> Msg {
+    let mut value = serde_json::Map::new();
+    value.insert("authority".into(), authority.into());
+    Msg {
+        type_url: MSG_CANCEL_UPGRADE.into(),
+        value,
+    }
+}
+
 /// Whether the runtime's upgrade keeper handles `type_url`.
 pub fn is_upgrade_msg(type_url: &str) -> bool {
     type_url == MSG_SOFTWARE_UPGRADE || type_url == MSG_CANCEL_UPGRADE

@@ -22,7 +22,10 @@ pub use keeper::{
     schedule, validate_plan,
 };
 pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, keys_touched, ledger};
-pub use messages::{MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, handle_upgrade_msg, is_upgrade_msg};
+pub use messages::{
+    MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, cancel_upgrade_msg, handle_upgrade_msg,
+    is_upgrade_msg, software_upgrade_msg,
+};
 pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,
     done_history, pending_plan, record_done, set_app_version, set_plan,

@@ -23,6 +23,17 @@ pub struct Plan {
     pub info: String,
 }
 
+impl std::fmt::Display for Plan {
+    /// `"v2.0.0" at height 30: info`, the way halt messages name a plan.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} at height {}", self.name, self.height)?;
+        if !self.info.is_empty() {
+            write!(f, ": {}", self.info)?;
+        }
+        Ok(())
+    }
+}
+
 /// An applied upgrade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoneRecord {

@@ -8,21 +8,21 @@ use app_modules::feegrant::FeeGrant;
 use upgrade_runtime::VersionMap;
 use upgrade_runtime::upgrade::{Plan, StoreUpgrades, Upgrade, UpgradeContext, UpgradeError};
 
-use crate::Release;
+use upgrade_runtime::Release;
 
 /// The release.
 pub fn release() -> Release {
-    Release {
-        name: "v2.0.0",
-        modules: || {
+    Release::upgrade(
+        "v2.0.0",
+        || {
             vec![
                 Box::new(Auth::new(2)),
                 Box::new(Bank::new(2)),
                 Box::new(FeeGrant::new()),
             ]
         },
-        upgrade: Some(upgrade),
-    }
+        upgrade,
+    )
 }
 
 fn upgrade() -> Upgrade {

@@ -17,7 +17,7 @@ mod common;
 
 use common::{build, settings};
 
-use app_upgrades::{registry_up_to, release, releases_between};
+use app_upgrades::{release, releases};
 use serde_json::{Map, Value};
 use upgrade_runtime::app::{App, AppConfig};
 use upgrade_runtime::genesis::{
@@ -35,8 +35,9 @@ fn genesis_migrate(doc: &AppGenesis, target: &str) -> (AppGenesis, GenesisMigrat
         .expect("upgrade section")
         .version_map()
         .expect("the export records its versions");
-    let from_release = app_upgrades::release_with_versions(&from).expect("a known release");
-    let between = releases_between(from_release.name, target).expect("forward");
+    let chain = releases();
+    let from_release = chain.with_versions(&from).expect("a known release");
+    let between = chain.between(from_release.name, target).expect("forward");
     let upgrades: Vec<_> = between
         .iter()
         .map(|r| {
@@ -67,7 +68,7 @@ fn import_on_fresh_home(doc: &AppGenesis, release_name: &str) -> AppHash {
     let mut app = App::new(
         storage,
         r.manager().expect("manager"),
-        registry_up_to(release_name).expect("registry"),
+        releases().registry_up_to(release_name).expect("registry"),
         AppConfig::default(),
     )
     .expect("app");

@@ -5,17 +5,13 @@
 //! what the state is afterwards and what ran. Every run also cross-checks
 //! the in-place upgrade against `genesis migrate` of the export.
 
-use app_upgrades::{registry_up_to, release};
 use serde_json::Value;
 use upgrade_runtime::testing::{Binary, BuildError, UpgradeTest, insta_settings};
 
 /// The application as one release: its modules and upgrade handlers.
 fn app(name: &str) -> Result<Binary, BuildError> {
-    let r = release(name).ok_or_else(|| format!("unknown release {name}"))?;
-    Ok(Binary {
-        manager: r.manager()?,
-        upgrades: registry_up_to(name)?,
-    })
+    let binary = app_upgrades::releases().binary(name);
+    Ok(binary.ok_or_else(|| format!("unknown release {name}"))??)
 }
 
 fn settings() -> insta::Settings {

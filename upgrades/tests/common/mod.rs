@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use app_modules::bank::query::balance_count_and_sums;
-use app_upgrades::{registry_up_to, release};
+use app_upgrades::release;
 use serde_json::json;
 use upgrade_runtime::app::{App, AppConfig};
 use upgrade_runtime::store::{StateDelta, Storage};
@@ -34,7 +34,9 @@ pub fn node_with(
     App::new(
         storage,
         manager,
-        registry_up_to(registry_of).expect("registry"),
+        app_upgrades::releases()
+            .registry_up_to(registry_of)
+            .expect("registry"),
         config,
     )
     .expect("app")
@@ -83,9 +85,6 @@ pub fn settings(folder: &str) -> insta::Settings {
 
 /// The application as release `name`, for the testing harness.
 pub fn build(name: &str) -> Result<Binary, BuildError> {
-    let r = release(name).ok_or_else(|| format!("unknown release {name}"))?;
-    Ok(Binary {
-        manager: r.manager()?,
-        upgrades: registry_up_to(name)?,
-    })
+    let binary = app_upgrades::releases().binary(name);
+    Ok(binary.ok_or_else(|| format!("unknown release {name}"))??)
 }

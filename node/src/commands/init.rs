@@ -1,23 +1,30 @@
-//! `appd init`: create a node home and run InitChain.
+//! `init`: create a node home and run InitChain.
 
 use anyhow::Context;
 use serde_json::{Map, Value};
 use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
 
+use crate::chain::Chain;
 use crate::cli::InitArgs;
-use crate::home::Home;
-use crate::node::{create_app, resolve_release};
 
 /// Runs the command.
-pub fn run(args: InitArgs) -> anyhow::Result<()> {
-    let home = Home::new(&args.home.home);
+pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
+    let home = chain.home(&args.home);
     home.require_uninitialised()?;
-    let release = resolve_release(args.release.as_deref())?;
+    let release = chain.resolve_release(args.release.as_deref())?;
     let manager = release.manager()?;
     let (genesis, source) = match &args.genesis {
         Some(path) => (AppGenesis::read(path)?, path.display().to_string()),
         None => {
-            let generated = app_modules::genesis::generate(args.accounts, args.seed);
+            let generated = chain
+                .extensions()
+                .generate_genesis(args.accounts, args.seed)
+                .with_context(|| {
+                    format!(
+                        "{} has no genesis generator: pass --genesis FILE",
+                        chain.name()
+                    )
+                })?;
             let mut app_state = Map::new();
             for module in manager.modules() {
                 let section = generated
@@ -27,14 +34,14 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
                 app_state.insert(module.name().to_owned(), section);
             }
             let mut genesis = AppGenesis::new(&args.chain_id, app_state);
-            genesis.app_name = "appd".into();
+            genesis.app_name = chain.name().into();
             genesis.app_version = release.name.into();
             (genesis, "generated genesis".to_owned())
         }
     };
     // Everything that can be checked is checked before anything is written.
     if let Some(path) = &args.genesis {
-        crate::commands::genesis::check_recorded_versions(path, &genesis, &release)
+        crate::commands::genesis::check_recorded_versions(chain, path, &genesis, &release)
             .with_context(|| format!("cannot initialise {}", home.root().display()))?;
     }
     manager
@@ -51,7 +58,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     let result = (|| -> anyhow::Result<_> {
         std::fs::write(home.genesis_file(), serde_json::to_vec_pretty(&genesis)?)
             .with_context(|| format!("cannot write {}", home.genesis_file().display()))?;
-        let mut app = create_app(&home, &release)?;
+        let mut app = chain.create_app(&home, &release)?;
         Ok(app.init_chain(&genesis)?)
     })();
     let info = match result {

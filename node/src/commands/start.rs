@@ -1,29 +1,24 @@
-//! `appd start`: run blocks of synthetic transactions, applying or halting
+//! `start`: run blocks of synthetic transactions, applying or halting
 //! for upgrades as the pre-block check decides.
 
 use anyhow::bail;
 
+use crate::chain::Chain;
 use crate::cli::{OutputFormat, StartArgs};
-use crate::home::Home;
-use crate::node::{check_releases, open_app, open_checked_app, resolve_release};
+use crate::node::NodeSettings;
 use crate::runner::{RunOptions, run_blocks};
 
 /// Runs the command.
-pub fn run(args: StartArgs) -> anyhow::Result<()> {
-    let home = Home::new(&args.home.home);
-    let release = resolve_release(args.release.as_deref())?;
-    check_releases()?;
-    let open = if args.checked_upgrades {
-        open_checked_app
-    } else {
-        open_app
+pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
+    let home = chain.home(&args.home);
+    let release = chain.resolve_release(args.release.as_deref())?;
+    chain.check_releases()?;
+    let settings = NodeSettings {
+        skip_heights: args.unsafe_skip_upgrades.clone(),
+        migration_batch: args.migration_batch,
+        checked_upgrades: args.checked_upgrades,
     };
-    let mut app = open(
-        &home,
-        &release,
-        &args.unsafe_skip_upgrades,
-        args.migration_batch,
-    )?;
+    let mut app = chain.open_app(&home, &release, &settings)?;
     let Some(first) = app.last_commit() else {
         bail!(
             "the chain in {} was never initialised; run `appd init` first",
@@ -47,7 +42,7 @@ pub fn run(args: StartArgs) -> anyhow::Result<()> {
         txs_per_block: args.txs_per_block,
         seed: args.seed,
     };
-    let (summary, result) = run_blocks(&mut app, &home, &options);
+    let (summary, result) = run_blocks(chain, &mut app, &home, &options);
     let secs = summary.seconds.max(1e-9);
     let txs = summary.txs_ok + summary.txs_failed;
     match args.output {

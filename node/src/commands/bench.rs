@@ -1,4 +1,4 @@
-//! `appd bench migration`: the lazy layout migration measured side by side
+//! `bench migration`: the lazy layout migration measured side by side
 //! with its alternatives, in one run, on the embedded store.
 //!
 //! (a) lazy migration's total time across blocks vs one bulk copy of every

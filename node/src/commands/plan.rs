@@ -1,4 +1,4 @@
-//! `appd upgrade plan NAME`: what an upgrade will do to this node's state,
+//! `upgrade plan NAME`: what an upgrade will do to this node's state,
 //! found by running it in a delta that is thrown away. Writes nothing.
 
 use std::time::Instant;
@@ -9,29 +9,24 @@ use upgrade_runtime::VersionMap;
 use upgrade_runtime::manager::StepAction;
 use upgrade_runtime::upgrade::{Plan, dry_run, pending_plan};
 
+use crate::chain::Chain;
 use crate::cli::OutputFormat;
 use crate::home::Home;
-use crate::node::{open_read_only, resolve_release};
 
 /// Runs the command.
-pub fn run(home: &Home, name: &str, output: OutputFormat) -> anyhow::Result<()> {
-    let release = resolve_release(Some(name))?;
+pub fn run(chain: &Chain, home: &Home, name: &str, output: OutputFormat) -> anyhow::Result<()> {
+    let release = chain.resolve_release(Some(name))?;
     let Some(upgrade_fn) = release.upgrade else {
         bail!("release {name} is the genesis release: there is no upgrade to plan");
     };
     let upgrade = upgrade_fn();
-    let app = open_read_only(home, &release)?;
+    let app = chain.open_read_only(home, &release)?;
     let last = app
         .last_commit()
         .context("the chain was never initialised")?;
     let snapshot = app.snapshot()?;
     let stored = VersionMap::load(&snapshot)?;
-    let names = app_upgrades::release_names();
-    let index = names.iter().position(|n| *n == name).unwrap_or(0);
-    if let Some(previous) = index
-        .checked_sub(1)
-        .and_then(|i| app_upgrades::release(names[i]))
-    {
+    if let Some(previous) = chain.releases().previous(name) {
         let expected = previous.manager()?.version_map();
         if stored != expected {
             bail!(

@@ -4,10 +4,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::chain::Chain;
+use crate::cli::HomeArg;
+
 /// Paths inside a node home.
 #[derive(Clone, Debug)]
 pub struct Home {
     root: PathBuf,
+}
+
+impl Chain {
+    /// The home `--home` names, else `$<BINARY>_HOME`, else `~/.<binary>`.
+    pub fn home(&self, arg: &HomeArg) -> Home {
+        let variable = format!("{}_HOME", self.name.to_uppercase().replace('-', "_"));
+        match (&arg.home, std::env::var(variable)) {
+            (Some(given), _) => Home::new(given),
+            (None, Ok(from_env)) if !from_env.is_empty() => Home::new(&from_env),
+            _ => Home::new(&format!("~/.{}", self.name)),
+        }
+    }
 }
 
 impl Home {
@@ -57,11 +72,16 @@ impl Home {
         self.data_dir().join("upgrade-info.json")
     }
 
-    /// Fails unless this is an initialised node home.
-    pub fn require_initialised(&self) -> anyhow::Result<()> {
+    /// Fails unless this is an initialised node home; the error tells
+    /// what to run, with the binary called `binary`.
+    ///
+    /// # Errors
+    ///
+    /// The directory or its state file does not exist.
+    pub fn require_initialised(&self, binary: &str) -> anyhow::Result<()> {
         if !self.root.is_dir() {
             bail!(
-                "no node home at {}: the directory does not exist; run `appd init --home {}` first",
+                "no node home at {}: the directory does not exist; run `{binary} init --home {}` first",
                 self.root.display(),
                 self.root.display()
             );
@@ -69,7 +89,7 @@ impl Home {
         let state = self.state_file();
         if !state.is_file() {
             bail!(
-                "{} is not an appd node home: {} is missing; run `appd init --home {}` to create one, or pass the right --home",
+                "{} is not a node home: {} is missing; run `{binary} init --home {}` to create one, or pass the right --home",
                 self.root.display(),
                 state.display(),
                 self.root.display()
@@ -79,6 +99,10 @@ impl Home {
     }
 
     /// Fails if the home already holds a chain.
+    ///
+    /// # Errors
+    ///
+    /// The state file exists, or the home is a file.
     pub fn require_uninitialised(&self) -> anyhow::Result<()> {
         if self.state_file().exists() {
             bail!(
@@ -94,6 +118,10 @@ impl Home {
     }
 
     /// Creates `config/` and `data/`.
+    ///
+    /// # Errors
+    ///
+    /// A directory cannot be created.
     pub fn create_dirs(&self) -> anyhow::Result<()> {
         for dir in [self.config_dir(), self.data_dir()] {
             std::fs::create_dir_all(&dir)

@@ -1,12 +1,11 @@
-//! `appd migration status`: where the lazy store migration stands.
+//! `migration status`: where the lazy store migration stands.
 
 use serde::Serialize;
 use upgrade_runtime::app::App;
 use upgrade_runtime::store::{Boundary, LayoutState, MigrationCounters};
 
+use crate::chain::Chain;
 use crate::cli::{MigrationCommand, OutputFormat};
-use crate::home::Home;
-use crate::node::open_for_reading;
 
 /// The migration's state as reported to operators.
 #[derive(Clone, Debug, Serialize)]
@@ -77,10 +76,10 @@ pub fn status_of(app: &App) -> MigrationStatus {
 }
 
 /// Runs the command.
-pub fn run(command: MigrationCommand) -> anyhow::Result<()> {
+pub fn run(chain: &Chain, command: MigrationCommand) -> anyhow::Result<()> {
     match command {
         MigrationCommand::Status { home, output } => {
-            let app = open_for_reading(&Home::new(&home.home))?;
+            let app = chain.open_for_reading(&chain.home(&home))?;
             let s = status_of(&app);
             match output {
                 OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),

@@ -1,17 +1,16 @@
-//! `appd status`.
+//! `status`.
 
 use serde_json::json;
 use upgrade_runtime::VersionMap;
 use upgrade_runtime::upgrade::{app_version, pending_plan};
 
+use crate::chain::Chain;
 use crate::cli::{OutputFormat, StatusArgs};
-use crate::home::Home;
-use crate::node::open_for_reading;
 
 /// Runs the command.
-pub fn run(args: StatusArgs) -> anyhow::Result<()> {
-    let home = Home::new(&args.home.home);
-    let app = open_for_reading(&home)?;
+pub fn run(chain: &Chain, args: StatusArgs) -> anyhow::Result<()> {
+    let home = chain.home(&args.home);
+    let app = chain.open_for_reading(&home)?;
     let last = app
         .last_commit()
         .ok_or(upgrade_runtime::app::AppError::NotInitialised)?;

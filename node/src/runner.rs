@@ -1,4 +1,4 @@
-//! Running blocks on a node home: the loop behind `appd start` and `appd demo`.
+//! Running blocks on a node home: the standalone loop behind `start` and `demo`.
 
 use std::time::Instant;
 
@@ -7,10 +7,10 @@ use upgrade_runtime::app::App;
 use upgrade_runtime::store::{CommitInfo, MigrationCounters};
 use upgrade_runtime::upgrade::AppliedUpgrade;
 
+use crate::chain::Chain;
 use crate::home::Home;
 use crate::mempool::{INCLUDED_META, Mempool, decode_included};
 use crate::progress;
-use crate::txgen::TxGenerator;
 
 /// How far to run and what to put in blocks.
 #[derive(Clone, Debug)]
@@ -53,6 +53,7 @@ pub struct RunSummary {
 /// Runs blocks until `target_height` or an error (which is returned with the
 /// summary of what was committed before it).
 pub fn run_blocks(
+    chain: &Chain,
     app: &mut App,
     home: &Home,
     options: &RunOptions,
@@ -75,13 +76,14 @@ pub fn run_blocks(
         migration: app.storage().migration_counters(),
     };
     let started = Instant::now();
-    let result = run_loop(app, home, options, &mut summary);
+    let result = run_loop(chain, app, home, options, &mut summary);
     summary.seconds = started.elapsed().as_secs_f64();
     summary.migration = app.storage().migration_counters();
     (summary, result)
 }
 
 fn run_loop(
+    chain: &Chain,
     app: &mut App,
     home: &Home,
     options: &RunOptions,
@@ -89,7 +91,7 @@ fn run_loop(
 ) -> anyhow::Result<()> {
     // Listing accounts costs a full scan: only when there are sends to make.
     let generator = if options.txs_per_block > 0 {
-        Some(TxGenerator::load(app, options.seed)?)
+        chain.extensions().tx_source(app, options.seed)?
     } else {
         None
     };

@@ -1,22 +1,22 @@
-//! `appd upgrade schedule|cancel|show`.
+//! `upgrade schedule|cancel|show|check`.
 
 use anyhow::bail;
 use serde_json::json;
 use upgrade_runtime::app::ledger_meta_key;
 use upgrade_runtime::store::StateDelta;
 use upgrade_runtime::upgrade::{
-    MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, app_version, done_history, handle_upgrade_msg,
-    ledger, pending_plan,
+    Plan, app_version, cancel_upgrade_msg, done_history, handle_upgrade_msg, ledger, pending_plan,
+    software_upgrade_msg,
 };
 use upgrade_runtime::{Msg, Tx, VersionMap};
 
+use crate::chain::Chain;
 use crate::cli::{OutputFormat, UpgradeCommand};
 use crate::home::Home;
 use crate::mempool::Mempool;
-use crate::node::{AUTHORITY, open_for_reading};
 
 /// Runs the command.
-pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
+pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
     match command {
         UpgradeCommand::Schedule {
             home,
@@ -25,74 +25,67 @@ pub fn run(command: UpgradeCommand) -> anyhow::Result<()> {
             info,
             from,
         } => {
-            let msg = json!({
-                "@type": MSG_SOFTWARE_UPGRADE,
-                "authority": from.as_deref().unwrap_or(AUTHORITY),
-                "plan": {"name": name, "height": height, "info": info},
-            });
+            let plan = Plan { name, height, info };
+            let msg = software_upgrade_msg(from.as_deref().unwrap_or(chain.authority()), &plan);
             submit(
-                &Home::new(&home.home),
+                chain,
+                &chain.home(&home),
                 from,
                 msg,
-                &format!("schedule upgrade {name} at height {height}"),
+                &format!("schedule upgrade {plan}"),
             )
         }
         UpgradeCommand::Cancel { home, from } => {
-            let msg = json!({
-                "@type": MSG_CANCEL_UPGRADE,
-                "authority": from.as_deref().unwrap_or(AUTHORITY),
-            });
+            let msg = cancel_upgrade_msg(from.as_deref().unwrap_or(chain.authority()));
             submit(
-                &Home::new(&home.home),
+                chain,
+                &chain.home(&home),
                 from,
                 msg,
                 "cancel the pending upgrade",
             )
         }
-        UpgradeCommand::Show { home, output } => show(&Home::new(&home.home), output),
+        UpgradeCommand::Show { home, output } => show(chain, &chain.home(&home), output),
         UpgradeCommand::Plan { home, name, output } => {
-            crate::commands::plan::run(&Home::new(&home.home), &name, output)
+            crate::commands::plan::run(chain, &chain.home(&home), &name, output)
         }
         UpgradeCommand::Check => {
-            crate::node::check_releases()?;
+            chain.check_releases()?;
             println!(
                 "upgrade check passed for releases {}",
-                app_upgrades::release_names().join(" -> ")
+                chain.releases().names().join(" -> ")
             );
             Ok(())
         }
     }
 }
 
-/// Queues a transaction of the authority scheduling `name` at `height`.
-pub fn submit_schedule(home: &Home, name: &str, height: u64, info: &str) -> anyhow::Result<()> {
-    let msg = json!({
-        "@type": MSG_SOFTWARE_UPGRADE,
-        "authority": AUTHORITY,
-        "plan": {"name": name, "height": height, "info": info},
-    });
-    submit(
-        home,
-        None,
-        msg,
-        &format!("schedule upgrade {name} at height {height}"),
-    )
+/// Queues a transaction of the authority scheduling `plan`.
+///
+/// # Errors
+///
+/// As `upgrade schedule`.
+pub fn submit_schedule(chain: &Chain, home: &Home, plan: &Plan) -> anyhow::Result<()> {
+    let msg = software_upgrade_msg(chain.authority(), plan);
+    submit(chain, home, None, msg, &format!("schedule upgrade {plan}"))
 }
 
 /// Checks the transaction against the latest state (like CheckTx) and, if it
 /// passes, queues it for the next block.
 fn submit(
+    chain: &Chain,
     home: &Home,
     from: Option<String>,
-    msg: serde_json::Value,
+    msg: Msg,
     what: &str,
 ) -> anyhow::Result<()> {
-    let app = open_for_reading(home)?;
-    let signer = from.unwrap_or_else(|| AUTHORITY.to_owned());
-    let msg: Msg = serde_json::from_value(msg)?;
+    let app = chain.open_for_reading(home)?;
+    let signer = from.unwrap_or_else(|| chain.authority().to_owned());
     let next_height = app.last_commit().map_or(1, |c| c.height + 1);
     let mut scratch = StateDelta::new(app.snapshot()?);
-    if let Err(err) = handle_upgrade_msg(&mut scratch, &msg, &signer, AUTHORITY, next_height) {
+    if let Err(err) =
+        handle_upgrade_msg(&mut scratch, &msg, &signer, chain.authority(), next_height)
+    {
         bail!("transaction refused: {err}");
     }
     let tx = Tx {
@@ -101,13 +94,14 @@ fn submit(
     };
     let seq = Mempool::submit(&home.mempool_file(), tx)?;
     println!(
-        "submitted transaction #{seq} to {what}; it is included in the next block (`appd start`)"
+        "submitted transaction #{seq} to {what}; it is included in the next block (`{} start`)",
+        chain.name()
     );
     Ok(())
 }
 
-fn show(home: &Home, output: OutputFormat) -> anyhow::Result<()> {
-    let app = open_for_reading(home)?;
+fn show(chain: &Chain, home: &Home, output: OutputFormat) -> anyhow::Result<()> {
+    let app = chain.open_for_reading(home)?;
     let snapshot = app.snapshot()?;
     let plan = pending_plan(&snapshot)?;
     let done = done_history(&snapshot)?;

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// appd: the example chain application of upgrade-runtime.
+/// The operator CLI of a chain built on upgrade-runtime (`simd`-like). The
+/// binary's name and about text are set at run time from its [`Chain`](crate::Chain).
 #[derive(Debug, Parser)]
-#[command(name = "appd", version, about, long_about = None)]
+#[command(version)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -16,9 +17,10 @@ pub struct Cli {
 /// Where the node keeps its files.
 #[derive(Debug, Clone, Args)]
 pub struct HomeArg {
-    /// Node home: config/genesis.json and data/state.redb live under it.
-    #[arg(long, env = "APPD_HOME", default_value = "~/.appd")]
-    pub home: String,
+    /// Node home: config/genesis.json and data/state.redb live under it
+    /// (default: `$<BINARY>_HOME`, else `~/.<binary>`).
+    #[arg(long)]
+    pub home: Option<String>,
 }
 
 /// Text for people, JSON for scripts.
@@ -40,9 +42,8 @@ pub enum Command {
     Start(StartArgs),
     /// Show the node's height, app hash, versions and pending plan.
     Status(StatusArgs),
-    /// Query module state.
-    #[command(subcommand)]
-    Query(QueryCommand),
+    /// Query module state: `query MODULE METHOD ARGS...` (e.g. `query bank balance ADDR`).
+    Query(QueryArgs),
     /// Schedule, cancel and inspect upgrades.
     #[command(subcommand)]
     Upgrade(UpgradeCommand),
@@ -61,7 +62,7 @@ pub enum Command {
     Bench(BenchCommand),
 }
 
-/// `appd bench ...`.
+/// `bench ...`.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Lazy v1 -> v2 layout migration vs bulk copy, commit cost, routed reads.
@@ -71,7 +72,7 @@ pub enum BenchCommand {
     Genesis(BenchGenesisArgs),
 }
 
-/// `appd bench genesis`.
+/// `bench genesis`.
 #[derive(Debug, Args)]
 pub struct BenchGenesisArgs {
     /// User accounts in the generated genesis.
@@ -104,7 +105,7 @@ pub struct BenchGenesisArgs {
     pub release: Option<String>,
 }
 
-/// `appd bench migration`.
+/// `bench migration`.
 #[derive(Debug, Args)]
 pub struct BenchMigrationArgs {
     /// Keys in the state.
@@ -124,7 +125,7 @@ pub struct BenchMigrationArgs {
     pub reads: u64,
 }
 
-/// `appd migration ...`.
+/// `migration ...`.
 #[derive(Debug, Subcommand)]
 pub enum MigrationCommand {
     /// Boundary, keys moved and left, rate and ETA.
@@ -138,7 +139,7 @@ pub enum MigrationCommand {
     },
 }
 
-/// `appd demo`.
+/// `demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Node home to use (default: a temporary directory, removed afterwards).
@@ -158,7 +159,7 @@ pub struct DemoArgs {
     pub migration_batch: u64,
 }
 
-/// `appd init`.
+/// `init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The node home.
@@ -181,7 +182,7 @@ pub struct InitArgs {
     pub release: Option<String>,
 }
 
-/// `appd start`.
+/// `start`.
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// The node home.
@@ -218,7 +219,7 @@ pub struct StartArgs {
     pub output: OutputFormat,
 }
 
-/// `appd status`.
+/// `status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The node home.
@@ -229,46 +230,21 @@ pub struct StatusArgs {
     pub output: OutputFormat,
 }
 
-/// `appd query ...`.
-#[derive(Debug, Subcommand)]
-pub enum QueryCommand {
-    /// Bank queries.
-    #[command(subcommand)]
-    Bank(BankQuery),
-    /// Auth queries.
-    #[command(subcommand)]
-    Auth(AuthQuery),
+/// `query MODULE METHOD ARGS...`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// The module, e.g. `bank`.
+    pub module: String,
+    /// The query, e.g. `balance`.
+    pub method: String,
+    /// Its arguments, e.g. an address and a denom.
+    pub args: Vec<String>,
 }
 
-/// `appd query bank ...`.
-#[derive(Debug, Subcommand)]
-pub enum BankQuery {
-    /// Balances of an address, or one denom of it.
-    Balance {
-        /// The node home.
-        #[command(flatten)]
-        home: HomeArg,
-        /// Bech32 address.
-        address: String,
-        /// Only this denom.
-        denom: Option<String>,
-    },
-}
-
-/// `appd query auth ...`.
-#[derive(Debug, Subcommand)]
-pub enum AuthQuery {
-    /// An account.
-    Account {
-        /// The node home.
-        #[command(flatten)]
-        home: HomeArg,
-        /// Bech32 address.
-        address: String,
-    },
-}
-
-/// `appd upgrade ...`.
+/// `upgrade ...`.
 #[derive(Debug, Subcommand)]
 pub enum UpgradeCommand {
     /// Submit a transaction that schedules an upgrade (included in the next block).
@@ -324,7 +300,7 @@ pub enum UpgradeCommand {
     },
 }
 
-/// `appd export`.
+/// `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The node home.
@@ -344,7 +320,7 @@ pub struct ExportArgs {
     pub modules_to_export: Vec<String>,
 }
 
-/// `appd genesis ...`.
+/// `genesis ...`.
 #[derive(Debug, Subcommand)]
 pub enum GenesisCommand {
     /// Check a genesis file against every module's rules.

@@ -1,4 +1,4 @@
-//! `appd bench genesis`: the genesis workflow measured side by side, in
+//! `bench genesis`: the genesis workflow measured side by side, in
 //! one run, on a generated chain of `--accounts` accounts:
 //!
 //! - export throughput (streaming, module by module) vs raw `serde_json`
@@ -20,21 +20,22 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
+use upgrade_runtime::Tx;
 use upgrade_runtime::app::AppError;
 use upgrade_runtime::genesis::{AppGenesis, ExportOptions, UPGRADE_SECTION};
 use upgrade_runtime::store::StateRead;
-use upgrade_runtime::upgrade::MSG_SOFTWARE_UPGRADE;
-use upgrade_runtime::{Msg, Tx};
+use upgrade_runtime::upgrade::{Plan, software_upgrade_msg};
 
+use crate::chain::Chain;
 use crate::cli::{BenchGenesisArgs, OutputFormat};
 use crate::commands::genesis::{migrate_file, write_document};
 use crate::home::Home;
-use crate::node::{AUTHORITY, open_app, resolve_release};
+use crate::node::NodeSettings;
 
 /// Runs the benchmark (or, with `--phase`, one of its phases).
-pub fn run(args: BenchGenesisArgs) -> anyhow::Result<()> {
+pub fn run(chain: &Chain, args: BenchGenesisArgs) -> anyhow::Result<()> {
     if let Some(phase) = &args.phase {
-        let mut metrics = run_phase(phase, &args)?;
+        let mut metrics = run_phase(chain, phase, &args)?;
         metrics.insert("peak_rss_mib".into(), json!(peak_rss_mib()));
         println!("{}", Value::Object(metrics));
         return Ok(());
@@ -51,13 +52,14 @@ pub fn run(args: BenchGenesisArgs) -> anyhow::Result<()> {
             tmp.path().to_owned()
         }
     };
-    orchestrate(&args, &dir)
+    orchestrate(chain, &args, &dir)
 }
 
 /// One phase's measurements.
 type Metrics = Map<String, Value>;
 
-fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
+fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
+    let (v1, v2) = first_upgrade(chain)?;
     let p = |name: &str| dir.join(name);
     let (genesis, v1_home, v2_home) = (p("genesis.json"), p("home-v1"), p("home-v2-imported"));
     for path in [&v1_home, &v2_home] {
@@ -72,15 +74,15 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
     let generated = phase("generate", &[("--input", &genesis)], None)?;
     eprintln!("parsing it with serde_json...");
     let raw_parse = phase("raw-parse", &[("--input", &genesis)], None)?;
-    eprintln!("importing it (appd init --genesis) as v1.0.0...");
+    eprintln!("importing it (init --genesis) as {v1}...");
     let import_v1 = phase(
         "import",
         &[("--input", &genesis), ("--home", &v1_home)],
-        Some("v1.0.0"),
+        Some(v1),
     )?;
-    eprintln!("scheduling v2.0.0 and running to the halt...");
+    eprintln!("scheduling {v2} and running to the halt...");
     phase("halt", &[("--home", &v1_home)], None)?;
-    eprintln!("exporting the halted v1.0.0 state, streaming...");
+    eprintln!("exporting the halted {v1} state, streaming...");
     let export_v1 = phase(
         "export",
         &[
@@ -109,23 +111,23 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         ],
         None,
     )?;
-    eprintln!("genesis migrate v2.0.0...");
+    eprintln!("genesis migrate {v2}...");
     let migrate = phase(
         "migrate",
         &[
             ("--input", &p("export-v1.json")),
             ("--output-file", &p("migrated-v2.json")),
         ],
-        Some("v2.0.0"),
+        Some(v2),
     )?;
-    eprintln!("importing the migrated file as v2.0.0 on a fresh home...");
+    eprintln!("importing the migrated file as {v2} on a fresh home...");
     let import_v2 = phase(
         "import",
         &[("--input", &p("migrated-v2.json")), ("--home", &v2_home)],
-        Some("v2.0.0"),
+        Some(v2),
     )?;
-    eprintln!("upgrading the halted home in place to v2.0.0...");
-    let in_place = phase("upgrade", &[("--home", &v1_home)], Some("v2.0.0"))?;
+    eprintln!("upgrading the halted home in place to {v2}...");
+    let in_place = phase("upgrade", &[("--home", &v1_home)], Some(v2))?;
     eprintln!("exporting the upgraded state, streaming...");
     let export_v2 = phase(
         "export",
@@ -233,7 +235,7 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
         num(&import_v1, "validate_seconds"),
         num(&import_v1, "init_chain_seconds")
     );
-    println!("v1.0.0 -> v2.0.0");
+    println!("{v1} -> {v2}");
     row("in place (the upgrade block)", &in_place, false);
     println!(
         "  {:<48} {:>8.2} s  (export {:.2} + migrate {:.2} + import {:.2})",
@@ -253,7 +255,7 @@ fn orchestrate(args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `appd bench genesis --phase NAME ...` and parses its metrics.
+/// Runs `bench genesis --phase NAME ...` and parses its metrics.
 fn child(
     args: &BenchGenesisArgs,
     phase: &str,
@@ -292,7 +294,8 @@ fn path_arg<'a>(p: &'a Option<PathBuf>, flag: &str) -> anyhow::Result<&'a Path> 
         .with_context(|| format!("this phase needs {flag}"))
 }
 
-fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
+fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
+    let (v1, v2) = first_upgrade(chain)?;
     let mut m = Metrics::new();
     let input = || path_arg(&args.input, "--input");
     let output = || path_arg(&args.output_file, "--output-file");
@@ -300,9 +303,12 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
     let t = Instant::now();
     match phase {
         "generate" => {
-            let release = resolve_release(Some("v1.0.0"))?;
+            let release = chain.resolve_release(Some(v1))?;
             let manager = release.manager()?;
-            let generated = app_modules::genesis::generate(args.accounts, args.seed);
+            let generated = chain
+                .extensions()
+                .generate_genesis(args.accounts, args.seed)
+                .context("the chain has no genesis generator")?;
             let mut app_state = Map::new();
             for module in manager.modules() {
                 let section = generated
@@ -345,18 +351,18 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
             m.insert("bytes".into(), json!(file_len(output()?)));
         }
         "import" => {
-            let release = resolve_release(args.release.as_deref())?;
+            let release = chain.resolve_release(args.release.as_deref())?;
             let manager = release.manager()?;
             let home = home()?;
             home.require_uninitialised()?;
             let genesis = AppGenesis::read(input()?)?;
             let parsed = t.elapsed();
-            crate::commands::genesis::check_recorded_versions(input()?, &genesis, &release)?;
+            crate::commands::genesis::check_recorded_versions(chain, input()?, &genesis, &release)?;
             manager.validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])?;
             let validated = t.elapsed();
             home.create_dirs()?;
             drop(manager);
-            let mut app = crate::node::create_app(&home, &release)?;
+            let mut app = chain.create_app(&home, &release)?;
             let info = app.init_chain(&genesis)?;
             let done = t.elapsed();
             m.insert("parse_seconds".into(), json!(parsed.as_secs_f64()));
@@ -373,29 +379,30 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
         }
         "halt" => {
             let home = home()?;
-            let v1 = resolve_release(Some("v1.0.0"))?;
-            let mut app = open_app(&home, &v1, &[], 0)?;
+            let genesis_release = chain.resolve_release(Some(v1))?;
+            let mut app = chain.open_app(&home, &genesis_release, &NodeSettings::default())?;
             let height = app.last_commit().map_or(0, |c| c.height) + 1;
-            let msg: Msg = serde_json::from_value(json!({
-                "@type": MSG_SOFTWARE_UPGRADE,
-                "authority": AUTHORITY,
-                "plan": {"name": "v2.0.0", "height": height + 1, "info": "bench"},
-            }))?;
+            let plan = Plan {
+                name: v2.into(),
+                height: height + 1,
+                info: "bench".into(),
+            };
+            let msg = software_upgrade_msg(chain.authority(), &plan);
             let (_, outcomes) = app.execute_block(&[Tx {
-                signer: AUTHORITY.into(),
+                signer: chain.authority().into(),
                 msgs: vec![msg],
             }])?;
             if let Some(rejected) = outcomes.iter().find(|o| o.code != 0) {
-                bail!("scheduling v2.0.0 was rejected: {}", rejected.log);
+                bail!("scheduling {v2} was rejected: {}", rejected.log);
             }
             match app.begin_block() {
                 Err(AppError::UpgradeNeeded { .. }) => {}
                 Err(e) => return Err(e.into()),
-                Ok(_) => bail!("v1.0.0 did not halt at the v2.0.0 height"),
+                Ok(_) => bail!("{v1} did not halt at the {v2} height"),
             }
         }
         "export" | "export-in-memory" => {
-            let app = crate::node::open_for_reading(&home()?)?;
+            let app = chain.open_for_reading(&home()?)?;
             let options = ExportOptions::default();
             let t = Instant::now();
             write_document(Some(output()?), |w| {
@@ -413,7 +420,7 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
         "scan" => {
             // What any full read costs: the storage engine caches the pages
             // it reads, so this peak is the floor under an export's.
-            let app = crate::node::open_for_reading(&home()?)?;
+            let app = chain.open_for_reading(&home()?)?;
             let snapshot = app.snapshot()?;
             let t = Instant::now();
             let (mut keys, mut bytes) = (0u64, 0u64);
@@ -429,13 +436,13 @@ fn run_phase(phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
             m.insert("key_value_bytes".into(), json!(bytes));
         }
         "migrate" => {
-            let target = args.release.as_deref().unwrap_or("v2.0.0");
-            migrate_file(target, input()?, Some(output()?), None)?;
+            let target = args.release.as_deref().unwrap_or(v2);
+            migrate_file(chain, target, input()?, Some(output()?), None)?;
             m.insert("bytes".into(), json!(file_len(input()?)));
         }
         "upgrade" => {
-            let release = resolve_release(args.release.as_deref())?;
-            let mut app = open_app(&home()?, &release, &[], 0)?;
+            let release = chain.resolve_release(args.release.as_deref())?;
+            let mut app = chain.open_app(&home()?, &release, &NodeSettings::default())?;
             let t = Instant::now();
             let mut block = app.begin_block()?;
             if block.applied_upgrade().is_none() {
@@ -483,4 +490,12 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// The genesis release and the first upgrade: what the benchmark measures.
+fn first_upgrade(chain: &Chain) -> anyhow::Result<(&'static str, &'static str)> {
+    match chain.releases().names()[..] {
+        [first, second, ..] => Ok((first, second)),
+        _ => bail!("the benchmark needs a chain with at least two releases"),
+    }
 }

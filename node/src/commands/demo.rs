@@ -1,4 +1,4 @@
-//! `appd demo`: the whole life of a chain on the embedded store, in one
+//! `demo`: the whole life of a chain on the embedded store, in one
 //! command — the README's main job.
 //!
 //! Genesis as v1.0.0, blocks, schedule v2.0.0, the v1.0.0 binary halts with
@@ -11,11 +11,12 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use upgrade_runtime::VersionMap;
 use upgrade_runtime::app::AppError;
+use upgrade_runtime::upgrade::Plan;
 
+use crate::chain::Chain;
 use crate::cli::{DemoArgs, HomeArg, InitArgs};
 use crate::commands::{init, upgrade};
-use crate::home::Home;
-use crate::node::{open_app, resolve_release};
+use crate::node::NodeSettings;
 use crate::runner::{RunOptions, RunSummary, run_blocks};
 
 /// Blocks run before each upgrade is scheduled, and between scheduling and its height.
@@ -25,7 +26,7 @@ const BLOCKS_UNTIL_UPGRADE: u64 = 5;
 const BLOCKS_AFTER: u64 = 5;
 
 /// Runs the command.
-pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
     let _tmp;
     let root: PathBuf = match &args.home {
         Some(h) => h.clone(),
@@ -37,11 +38,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     };
     let home_arg = HomeArg {
-        home: root.display().to_string(),
+        home: Some(root.display().to_string()),
     };
-    let home = Home::new(&home_arg.home);
-    let releases = app_upgrades::release_names();
-    let first = releases.first().copied().unwrap_or("v1.0.0");
+    let home = chain.home(&home_arg);
+    let releases = chain.releases().names();
+    let Some(first) = releases.first().copied() else {
+        bail!("{} has no release to run", chain.name());
+    };
     let started = Instant::now();
     println!(
         "== appd demo in {} ({} accounts, releases {})",
@@ -51,14 +54,17 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
 
     let t = Instant::now();
-    init::run(InitArgs {
-        home: home_arg.clone(),
-        genesis: None,
-        chain_id: "upgrade-demo-1".into(),
-        accounts: args.accounts,
-        seed: args.seed,
-        release: Some(first.into()),
-    })?;
+    init::run(
+        chain,
+        InitArgs {
+            home: home_arg.clone(),
+            genesis: None,
+            chain_id: "upgrade-demo-1".into(),
+            accounts: args.accounts,
+            seed: args.seed,
+            release: Some(first.into()),
+        },
+    )?;
     println!("   init: {:.2}s", t.elapsed().as_secs_f64());
 
     let options = |target_height| RunOptions {
@@ -69,32 +75,41 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for pair in releases.windows(2) {
         let (old, new) = (pair[0], pair[1]);
         // Run the old release, schedule the new one, run into the halt.
-        let mut app = open_app(
+        let mut app = chain.open_app(
             &home,
-            &resolve_release(Some(old))?,
-            &[],
-            args.migration_batch,
+            &chain.resolve_release(Some(old))?,
+            &NodeSettings {
+                migration_batch: args.migration_batch,
+                ..NodeSettings::default()
+            },
         )?;
         let height = app.last_commit().map_or(0, |c| c.height);
-        let (s, r) = run_blocks(&mut app, &home, &options(height + BLOCKS_BEFORE_SCHEDULE));
+        let (s, r) = run_blocks(
+            chain,
+            &mut app,
+            &home,
+            &options(height + BLOCKS_BEFORE_SCHEDULE),
+        );
         r?;
         print_run(old, &s);
         let upgrade_height = s.height + BLOCKS_UNTIL_UPGRADE;
         drop(app);
-        upgrade::submit_schedule(
+        let plan = Plan {
+            name: new.to_owned(),
+            height: upgrade_height,
+            info: format!("demo upgrade to {new}"),
+        };
+        upgrade::submit_schedule(chain, &home, &plan)?;
+        let mut app = chain.open_app(
             &home,
-            new,
-            upgrade_height,
-            &format!("demo upgrade to {new}"),
-        )?;
-        let mut app = open_app(
-            &home,
-            &resolve_release(Some(old))?,
-            &[],
-            args.migration_batch,
+            &chain.resolve_release(Some(old))?,
+            &NodeSettings {
+                migration_batch: args.migration_batch,
+                ..NodeSettings::default()
+            },
         )?;
         let before = VersionMap::load(&app.snapshot()?)?;
-        let (s, r) = run_blocks(&mut app, &home, &options(u64::MAX));
+        let (s, r) = run_blocks(chain, &mut app, &home, &options(u64::MAX));
         print_run(old, &s);
         match r.map_err(|e| e.downcast::<AppError>()) {
             Err(Ok(AppError::UpgradeNeeded { plan })) => {
@@ -111,13 +126,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         drop(app);
         // Restart as the new release: the upgrade is applied in place.
-        let mut app = open_app(
+        let mut app = chain.open_app(
             &home,
-            &resolve_release(Some(new))?,
-            &[],
-            args.migration_batch,
+            &chain.resolve_release(Some(new))?,
+            &NodeSettings {
+                migration_batch: args.migration_batch,
+                ..NodeSettings::default()
+            },
         )?;
-        let (s, r) = run_blocks(&mut app, &home, &options(upgrade_height + BLOCKS_AFTER - 1));
+        let (s, r) = run_blocks(
+            chain,
+            &mut app,
+            &home,
+            &options(upgrade_height + BLOCKS_AFTER - 1),
+        );
         r?;
         let after = VersionMap::load(&app.snapshot()?)?;
         println!("   {new} applied the upgrade in place at height {upgrade_height}");
@@ -137,18 +159,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     // Let a running lazy migration finish.
     let newest = releases.last().copied().unwrap_or(first);
-    let mut app = open_app(
+    let mut app = chain.open_app(
         &home,
-        &resolve_release(Some(newest))?,
-        &[],
-        args.migration_batch.max(1),
+        &chain.resolve_release(Some(newest))?,
+        &NodeSettings {
+            migration_batch: args.migration_batch.max(1),
+            ..NodeSettings::default()
+        },
     )?;
     while matches!(
         app.storage().layout_state(),
         upgrade_runtime::store::LayoutState::Migrating(_)
     ) {
         let height = app.last_commit().map_or(0, |c| c.height);
-        let (_, r) = run_blocks(&mut app, &home, &options(height + 10));
+        let (_, r) = run_blocks(chain, &mut app, &home, &options(height + 10));
         r?;
     }
     let counters = app.storage().migration_counters();

@@ -1,32 +1,36 @@
-//! `appd genesis validate` and `appd genesis migrate`, and the checks
+//! `genesis validate` and `genesis migrate`, and the checks
 //! `init` shares with them.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use app_upgrades::{Release, release, release_names, release_with_versions, releases_between};
-use upgrade_runtime::VersionMap;
 use upgrade_runtime::genesis::{
     AppGenesis, GenesisMigrateReport, GenesisStepAction, ReleaseStep, UPGRADE_SECTION,
     UpgradeSection, migrate,
 };
+use upgrade_runtime::{Release, VersionMap};
 
+use crate::chain::Chain;
 use crate::cli::GenesisCommand;
-use crate::node::resolve_release;
 
 /// Runs the command.
-pub fn run(command: GenesisCommand) -> anyhow::Result<()> {
+pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
     match command {
-        GenesisCommand::Validate { file, release } => validate(&file, release.as_deref()),
+        GenesisCommand::Validate { file, release } => validate(chain, &file, release.as_deref()),
         GenesisCommand::Migrate {
             target,
             file,
             output_document,
             from,
         } => {
-            let summary =
-                migrate_file(&target, &file, output_document.as_deref(), from.as_deref())?;
+            let summary = migrate_file(
+                chain,
+                &target,
+                &file,
+                output_document.as_deref(),
+                from.as_deref(),
+            )?;
             eprintln!("{summary}");
             if let Some(path) = &output_document {
                 eprintln!("wrote {}", path.display());
@@ -36,22 +40,22 @@ pub fn run(command: GenesisCommand) -> anyhow::Result<()> {
     }
 }
 
-fn validate(file: &Path, release: Option<&str>) -> anyhow::Result<()> {
+fn validate(chain: &Chain, file: &Path, release: Option<&str>) -> anyhow::Result<()> {
     let genesis = AppGenesis::read(file)?;
     let recorded = recorded_versions(&genesis, file)?;
     let release = match (release, &recorded) {
-        (Some(name), _) => resolve_release(Some(name))?,
-        (None, Some(versions)) => release_with_versions(versions).with_context(|| {
+        (Some(name), _) => chain.resolve_release(Some(name))?,
+        (None, Some(versions)) => chain.releases().with_versions(versions).copied().with_context(|| {
             format!(
                 "{} records module versions {}, which no release of this binary has ({}); pass --release to validate it against one",
                 file.display(),
                 show(versions),
-                release_names().join(", ")
+                chain.releases().names().join(", ")
             )
         })?,
-        (None, None) => resolve_release(None)?,
+        (None, None) => chain.resolve_release(None)?,
     };
-    check_recorded_versions(file, &genesis, &release)?;
+    check_recorded_versions(chain, file, &genesis, &release)?;
     release
         .manager()?
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
@@ -80,30 +84,31 @@ fn validate(file: &Path, release: Option<&str>) -> anyhow::Result<()> {
 /// that wrote it or newer than the target, a missing genesis migration, or
 /// a failed write (nothing is written then).
 pub fn migrate_file(
+    chain: &Chain,
     target: &str,
     file: &Path,
     output: Option<&Path>,
     from: Option<&str>,
 ) -> anyhow::Result<String> {
-    let Some(target_release) = release(target) else {
+    let Some(target_release) = chain.releases().get(target) else {
         bail!(
             "unknown migration function for version: {target} (supported versions {})",
-            release_names().join(", ")
+            chain.releases().names().join(", ")
         );
     };
     let genesis = AppGenesis::read(file)?;
     let recorded = recorded_versions(&genesis, file)?;
     let from_release = match (recorded, from) {
-        (Some(versions), None) => release_with_versions(&versions).with_context(|| {
+        (Some(versions), None) => chain.releases().with_versions(&versions).copied().with_context(|| {
             format!(
                 "{} records module versions {}, which no release of this binary has ({}); it was written by another application or a newer binary",
                 file.display(),
                 show(&versions),
-                release_names().join(", ")
+                chain.releases().names().join(", ")
             )
         })?,
         (Some(versions), Some(name)) => {
-            let given = resolve_release(Some(name))?;
+            let given = chain.resolve_release(Some(name))?;
             let given_versions = given.manager()?.version_map();
             if given_versions != versions {
                 bail!(
@@ -115,11 +120,11 @@ pub fn migrate_file(
             }
             given
         }
-        (None, Some(name)) => resolve_release(Some(name))?,
+        (None, Some(name)) => chain.resolve_release(Some(name))?,
         (None, None) => bail!(
             "{} records no module versions (app_state.upgrade.module_versions is missing or empty), so there is no telling which release wrote it; pass --from vX.Y.Z, the release that exported it (this binary knows {})",
             file.display(),
-            release_names().join(", ")
+            chain.releases().names().join(", ")
         ),
     };
     let from_manager = from_release.manager()?;
@@ -132,7 +137,10 @@ pub fn migrate_file(
                 from_release.name
             )
         })?;
-    let Some(between) = releases_between(from_release.name, target_release.name) else {
+    let Some(between) = chain
+        .releases()
+        .between(from_release.name, target_release.name)
+    else {
         bail!(
             "cannot migrate {} from release {} back to {}: genesis migrations only go forward",
             file.display(),
@@ -249,6 +257,7 @@ pub fn recorded_versions(genesis: &AppGenesis, file: &Path) -> anyhow::Result<Op
 ///
 /// The versions differ (or the `upgrade` section is malformed).
 pub fn check_recorded_versions(
+    chain: &Chain,
     file: &Path,
     genesis: &AppGenesis,
     release: &Release,
@@ -260,19 +269,20 @@ pub fn check_recorded_versions(
     if recorded == binary {
         return Ok(());
     }
-    let writer = release_with_versions(&recorded);
-    let names = release_names();
+    let writer = chain.releases().with_versions(&recorded);
+    let names = chain.releases().names();
     let position = |name: &str| names.iter().position(|n| *n == name);
     match writer {
         Some(writer) if position(writer.name) < position(release.name) => {
             let suggested = migrated_name(file, release.name);
             bail!(
-                "{} was exported by release {} (module versions {}) but release {} runs {}; migrate it first:\n  appd genesis migrate {} {} --output-document {}\nand use {} instead",
+                "{} was exported by release {} (module versions {}) but release {} runs {}; migrate it first:\n  {} genesis migrate {} {} --output-document {}\nand use {} instead",
                 file.display(),
                 writer.name,
                 show(&recorded),
                 release.name,
                 show(&binary),
+                chain.name(),
                 release.name,
                 file.display(),
                 suggested.display(),

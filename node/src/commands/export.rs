@@ -1,23 +1,21 @@
-//! `appd export`: the latest committed state as a genesis document,
+//! `export`: the latest committed state as a genesis document,
 //! streamed module by module into the output.
 
-use app_upgrades::release_with_versions;
 use upgrade_runtime::genesis::ExportOptions;
 
+use crate::chain::Chain;
 use crate::cli::ExportArgs;
 use crate::commands::genesis::write_document;
-use crate::home::Home;
-use crate::node::open_for_reading;
 
 /// Runs the command.
-pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let home = Home::new(&args.home.home);
-    let app = open_for_reading(&home)?;
-    let release = release_with_versions(&app.manager().version_map());
+pub fn run(chain: &Chain, args: ExportArgs) -> anyhow::Result<()> {
+    let home = chain.home(&args.home);
+    let app = chain.open_for_reading(&home)?;
+    let release = chain.releases().with_versions(&app.manager().version_map());
     let options = ExportOptions {
         for_zero_height: args.for_zero_height,
         modules: (!args.modules_to_export.is_empty()).then(|| args.modules_to_export.clone()),
-        app_name: "appd".into(),
+        app_name: chain.name().into(),
         app_version: release.map(|r| r.name.to_owned()).unwrap_or_default(),
     };
     let summary = write_document(args.output_document.as_deref(), |out| {

@@ -1,0 +1,71 @@
+//! What the example modules add to the node layer: a generated genesis
+//! (`init --accounts`), synthetic bank sends (`start --txs-per-block`) and
+//! the `query bank balance` / `query auth account` commands.
+
+use anyhow::{Context as _, bail};
+use app_modules::address::Address;
+use app_modules::auth::query::account;
+use app_modules::bank::query::{balance, balances_of};
+use serde_json::{Map, Value, json};
+use upgrade_node::{Extensions, TxSource};
+use upgrade_runtime::app::App;
+use upgrade_runtime::store::StateDelta;
+
+use crate::txgen::TxGenerator;
+
+/// The example modules' extensions.
+pub struct ExampleModules;
+
+impl Extensions for ExampleModules {
+    fn generate_genesis(&self, accounts: u64, seed: u64) -> Option<Map<String, Value>> {
+        Some(app_modules::genesis::generate(accounts, seed))
+    }
+
+    fn tx_source(&self, app: &App, seed: u64) -> anyhow::Result<Option<Box<dyn TxSource>>> {
+        Ok(Some(Box::new(TxGenerator::load(app, seed)?)))
+    }
+
+    fn query(
+        &self,
+        app: &App,
+        module: &str,
+        method: &str,
+        args: &[String],
+    ) -> anyhow::Result<Value> {
+        let mut scratch = StateDelta::new(app.snapshot()?);
+        match (module, method, args) {
+            ("bank", "balance", [address, rest @ ..]) if rest.len() <= 1 => {
+                let addr = parse(address)?;
+                let ctx = app.manager().context("bank", &mut scratch, 0)?;
+                Ok(match rest.first() {
+                    Some(denom) => {
+                        json!({"balance": {"denom": denom, "amount": balance(&ctx.own(), &addr, denom)?.to_string()}})
+                    }
+                    None => {
+                        let coins: Vec<_> = balances_of(&ctx.own(), &addr)?
+                            .iter()
+                            .map(|c| json!({"denom": c.denom, "amount": c.amount.to_string()}))
+                            .collect();
+                        json!({"balances": coins})
+                    }
+                })
+            }
+            ("auth", "account", [address]) => {
+                let addr = parse(address)?;
+                let ctx = app.manager().context("auth", &mut scratch, 0)?;
+                match account(&ctx.own(), &addr)? {
+                    Some(acc) => Ok(json!({"account": acc.to_json()})),
+                    None => bail!("account {address} not found"),
+                }
+            }
+            _ => bail!(
+                "unknown query {module} {method} with {} argument(s); this chain answers `query bank balance ADDRESS [DENOM]` and `query auth account ADDRESS`",
+                args.len()
+            ),
+        }
+    }
+}
+
+fn parse(address: &str) -> anyhow::Result<Address> {
+    Address::parse(address).with_context(|| format!("invalid address {address:?}"))
+}

@@ -1,0 +1,112 @@
+//! What a chain binary hands the node layer: its name, its releases, the
+//! upgrade authority, and optional extras (a genesis generator, synthetic
+//! transactions, query commands) for demos, benchmarks and operators.
+
+use anyhow::bail;
+use serde_json::{Map, Value};
+use upgrade_runtime::app::{App, Block};
+use upgrade_runtime::{ReleaseChain, Tx};
+
+/// A chain application as the node layer runs it.
+pub struct Chain {
+    pub(crate) name: &'static str,
+    pub(crate) releases: ReleaseChain,
+    pub(crate) authority: String,
+    pub(crate) extensions: Box<dyn Extensions>,
+}
+
+impl Chain {
+    /// A chain whose binary is called `name` (it names the default home
+    /// `~/.<name>`, the `<NAME>_HOME` variable and the commands suggested in
+    /// errors), with `releases` and the upgrade `authority` (the address
+    /// allowed to schedule and cancel upgrades).
+    pub fn new(name: &'static str, releases: ReleaseChain, authority: impl Into<String>) -> Self {
+        Chain {
+            name,
+            releases,
+            authority: authority.into(),
+            extensions: Box::new(NoExtensions),
+        }
+    }
+
+    /// Adds the chain's [`Extensions`].
+    #[must_use]
+    pub fn with_extensions(mut self, extensions: impl Extensions + 'static) -> Self {
+        self.extensions = Box::new(extensions);
+        self
+    }
+
+    /// The binary's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The releases.
+    pub fn releases(&self) -> &ReleaseChain {
+        &self.releases
+    }
+
+    /// The upgrade authority.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The extensions.
+    pub fn extensions(&self) -> &dyn Extensions {
+        &*self.extensions
+    }
+}
+
+/// What a chain may add to the node layer. Every method has a default, so
+/// a chain implements only what it has.
+pub trait Extensions: Send + Sync {
+    /// A generated `app_state` with `accounts` funded accounts, drawn from
+    /// `seed` (`init --accounts`, `demo`, `bench`). Sections of modules a
+    /// release lacks are ignored; missing sections take the default genesis.
+    fn generate_genesis(&self, accounts: u64, seed: u64) -> Option<Map<String, Value>> {
+        let _ = (accounts, seed);
+        None
+    }
+
+    /// A source of synthetic transactions over `app`'s committed state
+    /// (`start --txs-per-block`), `None` when the chain has none.
+    ///
+    /// # Errors
+    ///
+    /// Reading the state failed.
+    fn tx_source(&self, app: &App, seed: u64) -> anyhow::Result<Option<Box<dyn TxSource>>> {
+        let _ = (app, seed);
+        Ok(None)
+    }
+
+    /// Answers `query MODULE METHOD ARGS...` against the committed state.
+    ///
+    /// # Errors
+    ///
+    /// An unknown query, bad arguments, or a failed read.
+    fn query(
+        &self,
+        app: &App,
+        module: &str,
+        method: &str,
+        args: &[String],
+    ) -> anyhow::Result<Value> {
+        let _ = (app, args);
+        bail!("this chain has no query {module} {method}")
+    }
+}
+
+/// Synthetic transactions, block by block; deterministic in the block's
+/// height so a node that restarts produces the blocks it would have.
+pub trait TxSource {
+    /// `count` transactions for `block`, drawn against its current state.
+    ///
+    /// # Errors
+    ///
+    /// Reading the state failed.
+    fn block_txs(&self, app: &App, block: &Block, count: u64) -> anyhow::Result<Vec<Tx>>;
+}
+
+struct NoExtensions;
+
+impl Extensions for NoExtensions {}

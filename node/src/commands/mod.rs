@@ -1,0 +1,34 @@
+//! One file per command.
+
+pub mod bench;
+pub mod bench_genesis;
+pub mod demo;
+pub mod export;
+pub mod genesis;
+pub mod init;
+pub mod migration;
+pub mod plan;
+pub mod query;
+pub mod start;
+pub mod status;
+pub mod upgrade;
+
+use crate::chain::Chain;
+use crate::cli::{BenchCommand, Command};
+
+/// Runs one parsed command.
+pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Demo(args) => demo::run(chain, args),
+        Command::Bench(BenchCommand::Migration(args)) => bench::run(args),
+        Command::Bench(BenchCommand::Genesis(args)) => bench_genesis::run(chain, args),
+        Command::Init(args) => init::run(chain, args),
+        Command::Start(args) => start::run(chain, args),
+        Command::Status(args) => status::run(chain, args),
+        Command::Query(args) => query::run(chain, args),
+        Command::Upgrade(u) => upgrade::run(chain, u),
+        Command::Export(args) => export::run(chain, args),
+        Command::Genesis(g) => genesis::run(chain, g),
+        Command::Migration(m) => migration::run(chain, m),
+    }
+}
