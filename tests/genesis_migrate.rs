@@ -4,8 +4,10 @@
 //! name the module, the versions and the step.
 
 use serde_json::{Map, Value, json};
-use upgrade_runtime::genesis::{AppGenesis, GenesisMigrateError, ReleaseStep, migrate};
-use upgrade_runtime::upgrade::{StoreRename, StoreUpgrades};
+use upgrade_runtime::genesis::{
+    AppGenesis, GenesisMigrateError, GenesisStepAction, ReleaseStep, migrate,
+};
+use upgrade_runtime::upgrade::{ModuleRename, StoreRename, StoreUpgrades};
 use upgrade_runtime::{
     ConfigError, Configurator, Context, GenesisMigrationHandler, Module, ModuleError,
     ModuleManager, ValidationError, VersionMap,
@@ -179,6 +181,7 @@ fn v2_upgrades() -> StoreUpgrades {
         added: vec!["fresh".into()],
         renamed: vec![],
         deleted: vec!["gone".into()],
+        renamed_modules: vec![],
     }
 }
 
@@ -334,7 +337,8 @@ fn migrations_chain_across_releases_and_the_upgrade_section_records_them() {
 }
 
 #[test]
-fn a_renamed_store_moves_its_section_and_version() {
+fn a_renamed_module_moves_its_section_and_version() {
+    // Module and store renamed together: both entries (see StoreUpgrades).
     let upgrades = StoreUpgrades {
         renamed: vec![StoreRename {
             old_key: "keep".into(),
@@ -342,6 +346,10 @@ fn a_renamed_store_moves_its_section_and_version() {
         }],
         deleted: vec!["gone".into()],
         added: vec![],
+        renamed_modules: vec![ModuleRename {
+            old_name: "keep".into(),
+            new_name: "kept".into(),
+        }],
     };
     let target = manager(vec![Box::new(names(1)), Box::new(Plain("kept", 2))]);
     let target_versions = target.version_map();
@@ -398,9 +406,48 @@ fn a_file_newer_than_the_target_is_refused() {
 }
 
 #[test]
-fn a_module_the_target_lacks_must_be_deleted_by_a_release() {
+fn a_module_the_target_lacks_leaves_with_its_section() {
+    // As in place (Cosmos' RunMigrations): a module the release no longer
+    // has leaves, whether or not a store upgrade names its store; that its
+    // store goes too is the static release check's job.
     let target = manager(vec![Box::new(names(2)), Box::new(Plain("fresh", 1))]);
-    insta::assert_snapshot!(refuses(file(), &from_versions(), target), @r#"module "keep" (version 1 in the file) is not in the target release, and no release in between deletes its store"#);
+    let upgrades = StoreUpgrades::default();
+    let target_versions = target.version_map();
+    let steps = [ReleaseStep {
+        name: "v2.0.0",
+        store_upgrades: &upgrades,
+        versions: &target_versions,
+    }];
+    let (migrated, report) = migrate(file(), &from_versions(), &target, &steps).expect("migrate");
+    assert!(!migrated.app_state.contains_key("keep"));
+    assert!(!migrated.app_state.contains_key("gone"));
+    let dropped: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| matches!(s.action, GenesisStepAction::Dropped { .. }))
+        .map(|s| s.module.as_str())
+        .collect();
+    assert_eq!(dropped, ["gone", "keep"]);
+}
+
+#[test]
+fn a_module_rename_needs_the_old_module_in_the_file() {
+    let upgrades = StoreUpgrades {
+        renamed_modules: vec![ModuleRename {
+            old_name: "absent".into(),
+            new_name: "kept".into(),
+        }],
+        ..StoreUpgrades::default()
+    };
+    let target = manager(vec![Box::new(names(1)), Box::new(Plain("kept", 1))]);
+    let target_versions = target.version_map();
+    let steps = [ReleaseStep {
+        name: "v2.0.0",
+        store_upgrades: &upgrades,
+        versions: &target_versions,
+    }];
+    let err = migrate(file(), &from_versions(), &target, &steps).expect_err("refused");
+    insta::assert_snapshot!(err, @r#"release v2.0.0 renames module "absent" to "kept", but the file has no "absent" section with a recorded version, or already has "kept""#);
 }
 
 #[test]

@@ -41,6 +41,19 @@ pub enum GenesisExportError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenesisMigrateError {
+    /// A module rename whose old name the file does not have (or whose new
+    /// name it already has).
+    #[error(
+        "release {release} renames module {old:?} to {new:?}, but the file has no {old:?} section with a recorded version, or already has {new:?}"
+    )]
+    InvalidModuleRename {
+        /// The release.
+        release: String,
+        /// The old module name.
+        old: String,
+        /// The new module name.
+        new: String,
+    },
     /// The target's modules register invalid migrations.
     #[error("the target release's modules register invalid migrations: {0}")]
     Registration(#[source] ManagerError),

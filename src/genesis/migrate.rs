@@ -4,8 +4,9 @@
 //! store migrations).
 //!
 //! It mirrors what an in-place upgrade does to the store, release by
-//! release: stores a release deletes lose their section, stores it renames
-//! move theirs, modules new in the target get their default genesis (as
+//! release (one meaning of [`StoreUpgrades`]): modules a release renames
+//! move their section, modules a release no longer has lose theirs,
+//! modules new in the target get their default genesis (as
 //! `run_migrations` runs their InitGenesis with it), and every other
 //! module's section goes through its migrations from the file's version to
 //! the target's, in the target's migration order. The runtime knows no
@@ -57,18 +58,18 @@ pub enum GenesisStepAction {
         /// The migration's description.
         description: String,
     },
-    /// Its store was renamed by a release; the section moved with it.
+    /// The module was renamed by a release; its section moved to the new name.
     Renamed {
         /// The old section name.
         from: String,
         /// The release.
         release: String,
     },
-    /// Its store was deleted by a release; the section is dropped.
+    /// The module is not in a release crossed; its section is dropped.
     Dropped {
         /// Its version in the file.
         version: u64,
-        /// The release that deletes it.
+        /// The release that drops it.
         release: String,
     },
 }
@@ -162,35 +163,51 @@ pub fn migrate(
         steps: Vec::new(),
     };
     for release in releases {
-        for rename in &release.store_upgrades.renamed {
-            if let (Some(section), Some(version)) = (
-                sections.shift_remove(&rename.old_key),
-                versions.remove(&rename.old_key),
-            ) {
-                sections.insert(rename.new_key.clone(), section);
-                versions.set(&rename.new_key, version);
-                report.steps.push(GenesisStep {
-                    module: rename.new_key.clone(),
-                    action: GenesisStepAction::Renamed {
-                        from: rename.old_key.clone(),
-                        release: release.name.to_owned(),
-                    },
+        // Sections are keyed by module, not by store: a store rename moves
+        // keys in the store and leaves the section where it is; a module
+        // rename moves the section (see `StoreUpgrades`).
+        for rename in &release.store_upgrades.renamed_modules {
+            let (old, new) = (&rename.old_name, &rename.new_name);
+            let moved = match (versions.remove(old), sections.shift_remove(old)) {
+                (Some(version), Some(section)) if !versions.contains(new) => {
+                    Some((version, section))
+                }
+                _ => None,
+            };
+            let Some((version, section)) = moved else {
+                return Err(GenesisMigrateError::InvalidModuleRename {
+                    release: release.name.to_owned(),
+                    old: old.clone(),
+                    new: new.clone(),
                 });
-            }
+            };
+            sections.insert(new.clone(), section);
+            versions.set(new, version);
+            report.steps.push(GenesisStep {
+                module: new.clone(),
+                action: GenesisStepAction::Renamed {
+                    from: old.clone(),
+                    release: release.name.to_owned(),
+                },
+            });
         }
-        for store in &release.store_upgrades.deleted {
-            // A store is deleted with its module, and a module's store is
-            // named after it unless the module says otherwise.
-            if let Some(version) = versions.remove(store) {
-                sections.shift_remove(store);
-                report.steps.push(GenesisStep {
-                    module: store.clone(),
-                    action: GenesisStepAction::Dropped {
-                        version,
-                        release: release.name.to_owned(),
-                    },
-                });
-            }
+        // As the in-place upgrade: a module the release no longer has
+        // leaves, whatever its store is called.
+        let dropped: Vec<(String, u64)> = versions
+            .iter()
+            .filter(|(name, _)| !release.versions.contains(name))
+            .map(|(name, version)| (name.to_owned(), version))
+            .collect();
+        for (module, version) in dropped {
+            versions.remove(&module);
+            sections.shift_remove(&module);
+            report.steps.push(GenesisStep {
+                module,
+                action: GenesisStepAction::Dropped {
+                    version,
+                    release: release.name.to_owned(),
+                },
+            });
         }
     }
     if let Some((module, version)) = versions.iter().find(|(m, _)| target.module(m).is_none()) {

@@ -2,7 +2,7 @@
 //! missing migration or store upgrade is found at start, naming the
 //! release, module and step, instead of halting the chain at the height.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::manager::ModuleManager;
 
@@ -94,6 +94,34 @@ pub enum CheckError {
         /// Its store.
         store: String,
     },
+    /// A module the release keeps whose store name changes, without the
+    /// store rename that moves its keys.
+    #[error(
+        "release {release}: module {module:?} keeps its state but its store changes from {old_store:?} to {new_store:?}, and the release does not rename that store"
+    )]
+    StoreNotRenamed {
+        /// The release.
+        release: String,
+        /// The module.
+        module: String,
+        /// Its store in the previous release.
+        old_store: String,
+        /// Its store in this release.
+        new_store: String,
+    },
+    /// A module rename whose old name the previous release does not have,
+    /// or whose new name it already has.
+    #[error(
+        "release {release}: renames module {old:?} to {new:?}, but the previous release has no module {old:?} or already has {new:?}"
+    )]
+    StrayModuleRename {
+        /// The release.
+        release: String,
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
     /// A store upgrade that matches no module change.
     #[error("release {release}: store upgrade {action} {store:?} matches no module {what}")]
     StrayStoreUpgrade {
@@ -140,9 +168,21 @@ fn check_step(prev: &ReleaseSpec<'_>, next: &ReleaseSpec<'_>, problems: &mut Vec
     };
     let empty = StoreUpgrades::default();
     let su = next.store_upgrades.unwrap_or(&empty);
-    let renamed_to: BTreeSet<&str> = su.renamed.iter().map(|r| r.new_key.as_str()).collect();
     let renamed_from: BTreeSet<&str> = su.renamed.iter().map(|r| r.old_key.as_str()).collect();
-    let prev_versions = prev.manager.version_map();
+    // The previous release's modules under the names they have in this one.
+    let mut prev_versions = prev.manager.version_map();
+    if let Err((old, new)) = su.rename_modules(&mut prev_versions) {
+        problems.push(CheckError::StrayModuleRename {
+            release: release.clone(),
+            old,
+            new,
+        });
+    }
+    let renamed_to_old: BTreeMap<&str, &str> = su
+        .renamed_modules
+        .iter()
+        .map(|r| (r.new_name.as_str(), r.old_name.as_str()))
+        .collect();
     let mut new_stores = BTreeSet::new();
     for module in next.manager.modules() {
         let to = module.consensus_version();
@@ -176,12 +216,30 @@ fn check_step(prev: &ReleaseSpec<'_>, next: &ReleaseSpec<'_>, problems: &mut Vec
                         missing,
                     });
                 }
+                // A kept module whose store changes name: its keys must move.
+                let old_name = renamed_to_old.get(module.name()).copied();
+                let old_store = prev
+                    .manager
+                    .module(old_name.unwrap_or(module.name()))
+                    .map(|m| m.store_name());
+                if let Some(old_store) = old_store.filter(|s| *s != module.store_name()) {
+                    let moved = su
+                        .renamed
+                        .iter()
+                        .any(|r| r.old_key == old_store && r.new_key == module.store_name());
+                    if !moved {
+                        problems.push(CheckError::StoreNotRenamed {
+                            release: release.clone(),
+                            module: module.name().into(),
+                            old_store: old_store.into(),
+                            new_store: module.store_name().into(),
+                        });
+                    }
+                }
             }
             None => {
                 new_stores.insert(module.store_name());
-                if !su.added.iter().any(|s| s == module.store_name())
-                    && !renamed_to.contains(module.store_name())
-                {
+                if !su.added.iter().any(|s| s == module.store_name()) {
                     problems.push(CheckError::StoreNotAdded {
                         release: release.clone(),
                         module: module.name().into(),
@@ -193,7 +251,12 @@ fn check_step(prev: &ReleaseSpec<'_>, next: &ReleaseSpec<'_>, problems: &mut Vec
     }
     let mut removed_stores = BTreeSet::new();
     for module in prev.manager.modules() {
-        if next.manager.module(module.name()).is_some() {
+        let name_now = su
+            .renamed_modules
+            .iter()
+            .find(|r| r.old_name == module.name())
+            .map_or(module.name(), |r| r.new_name.as_str());
+        if next.manager.module(name_now).is_some() {
             continue;
         }
         removed_stores.insert(module.store_name());

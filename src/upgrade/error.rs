@@ -52,6 +52,19 @@ pub enum UpgradeError {
         /// The last applied release.
         last: String,
     },
+    /// A module rename whose old name is not in the stored version map, or
+    /// whose new name already is.
+    #[error(
+        "upgrade {upgrade:?} renames module {old:?} to {new:?}, but the stored version map does not have {old:?} or already has {new:?}"
+    )]
+    InvalidModuleRename {
+        /// The upgrade.
+        upgrade: String,
+        /// The old module name.
+        old: String,
+        /// The new module name.
+        new: String,
+    },
     /// A scheduler who is not the authority.
     #[error(
         "signer {signer} is not the upgrade authority (expected {authority}); only the authority can schedule or cancel upgrades"

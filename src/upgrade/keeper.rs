@@ -169,8 +169,24 @@ fn run_upgrade(
     let from_versions = VersionMap::load(&*state)?;
     let store_report = upgrade.store_upgrades.apply(&mut *state)?;
     let mut from_vm = from_versions.clone();
-    for deleted in &upgrade.store_upgrades.deleted {
-        from_vm.remove(deleted);
+    upgrade
+        .store_upgrades
+        .rename_modules(&mut from_vm)
+        .map_err(|(old, new)| UpgradeError::InvalidModuleRename {
+            upgrade: upgrade.name.clone(),
+            old,
+            new,
+        })?;
+    // As Cosmos' RunMigrations: a module the release no longer has leaves
+    // the version map (the static check makes sure its store goes too).
+    let dropped: Vec<String> = from_vm
+        .iter()
+        .filter(|(name, _)| manager.module(name).is_none())
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    for name in dropped {
+        tracing::info!(module = %name, "module removed by the release leaves the version map");
+        from_vm.remove(&name);
     }
     let added: BTreeSet<&str> = upgrade
         .store_upgrades

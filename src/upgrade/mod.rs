@@ -30,4 +30,4 @@ pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,
     done_history, pending_plan, record_done, set_app_version, set_plan,
 };
-pub use store_upgrades::{StoreRename, StoreUpgradeReport, StoreUpgrades};
+pub use store_upgrades::{ModuleRename, StoreRename, StoreUpgradeReport, StoreUpgrades};

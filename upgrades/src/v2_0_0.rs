@@ -30,8 +30,8 @@ fn upgrade() -> Upgrade {
         name: "v2.0.0".into(),
         store_upgrades: StoreUpgrades {
             added: vec!["feegrant".into()],
-            renamed: vec![],
             deleted: vec!["crisis".into()],
+            ..StoreUpgrades::default()
         },
         handler,
     }
