@@ -101,8 +101,24 @@ pub trait Module: Send + Sync {
         Ok(())
     }
 
-    /// Runs at the end of every block (the Cosmos EndBlocker). An error
-    /// halts the chain: the block is not committed.
+    /// Runs at the start of every block, after the pre-block upgrade check
+    /// (an upgrade due at this height is already applied, as after Cosmos'
+    /// PreBlocker) and before the transactions: the Cosmos BeginBlocker
+    /// (mint's inflation, distribution's rewards). Modules run in
+    /// registration order. An error halts the chain: the block is not
+    /// committed.
+    ///
+    /// # Errors
+    ///
+    /// A broken invariant or a failed read.
+    fn begin_block(&self, ctx: &mut Context<'_>) -> Result<(), ModuleError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Runs at the end of every block, after the transactions (the Cosmos
+    /// EndBlocker), in registration order. An error halts the chain: the
+    /// block is not committed.
     ///
     /// # Errors
     ///

@@ -1,4 +1,7 @@
-//! One block: begin (pre-block upgrade check), transactions, end, commit.
+//! One block, in the phases of a Cosmos block (baseapp `internalFinalizeBlock`):
+//! pre-block (the upgrade check, which may apply an upgrade), BeginBlock
+//! hooks, transactions, EndBlock hooks, commit. Each hook phase runs the
+//! modules in registration order; all of it writes into one delta.
 
 use super::{App, AppError, VersionMismatch};
 use crate::manager::CODE_UNKNOWN_MSG;
@@ -59,15 +62,29 @@ impl Block {
 }
 
 impl App {
-    /// Starts the next block and runs the pre-block upgrade check: skip,
-    /// apply, or halt.
+    /// Starts the next block: the pre-block upgrade check, then every
+    /// module's BeginBlock.
+    ///
+    /// # Errors
+    ///
+    /// As [`App::pre_block`], and [`AppError::BeginBlock`].
+    pub fn begin_block(&self) -> Result<Block, AppError> {
+        let mut block = self.pre_block()?;
+        self.run_begin_blockers(&mut block)?;
+        Ok(block)
+    }
+
+    /// Starts the next block and runs only the pre-block upgrade check
+    /// (skip, apply, or halt): the state right after an upgrade, before any
+    /// hook, which is what both upgrade paths must agree on. Follow with
+    /// [`App::run_begin_blockers`].
     ///
     /// # Errors
     ///
     /// [`AppError::UpgradeNeeded`] (after writing `upgrade-info.json`),
     /// [`AppError::BinaryUpdatedBeforeTrigger`], a failed upgrade, or
     /// [`AppError::VersionMismatch`].
-    pub fn begin_block(&self) -> Result<Block, AppError> {
+    pub fn pre_block(&self) -> Result<Block, AppError> {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
         let height = last.height + 1;
         let mut delta = StateDelta::new(self.storage.snapshot()?);
@@ -200,25 +217,34 @@ impl App {
         outcome
     }
 
-    /// Runs every module's EndBlock.
+    /// Runs every module's BeginBlock, in registration order.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BeginBlock`]: the block must not be committed.
+    pub fn run_begin_blockers(&self, block: &mut Block) -> Result<(), AppError> {
+        self.manager
+            .begin_block(&mut block.delta, block.height)
+            .map_err(|(module, source)| AppError::BeginBlock {
+                module,
+                height: block.height,
+                source,
+            })
+    }
+
+    /// Runs every module's EndBlock, in registration order.
     ///
     /// # Errors
     ///
     /// [`AppError::EndBlock`]: the block must not be committed.
     pub fn end_block(&self, block: &mut Block) -> Result<(), AppError> {
-        for module in self.manager.modules() {
-            let mut ctx = self
-                .manager
-                .context(module.name(), &mut block.delta, block.height)?;
-            module
-                .end_block(&mut ctx)
-                .map_err(|source| AppError::EndBlock {
-                    module: module.name().to_owned(),
-                    height: block.height,
-                    source,
-                })?;
-        }
-        Ok(())
+        self.manager
+            .end_block(&mut block.delta, block.height)
+            .map_err(|(module, source)| AppError::EndBlock {
+                module,
+                height: block.height,
+                source,
+            })
     }
 
     /// Commits the block: all its writes, its height and the new app hash in

@@ -4,13 +4,13 @@ use std::io::Write;
 
 use serde_json::{Map, Value};
 
-use super::{App, AppError};
-use crate::commitment::LatticeHash;
+use super::{App, AppError, Block};
+use crate::commitment::{AppHash, LatticeHash};
 use crate::genesis::{
     AppGenesis, ExportOptions, ExportSummary, GenesisExportError, UPGRADE_SECTION, UpgradeSection,
     select_modules, write_genesis,
 };
-use crate::store::{CommitInfo, CommitOptions, StateDelta};
+use crate::store::{CommitInfo, CommitOptions, StateDelta, StateRead};
 
 /// Node metadata key of the chain id.
 pub(crate) const CHAIN_ID_META: &str = "chain_id";
@@ -110,20 +110,58 @@ impl App {
     pub fn export_genesis_with(&self, options: &ExportOptions) -> Result<AppGenesis, AppError> {
         let snapshot = self.storage.snapshot()?;
         let mut genesis = self.export_header(options)?;
+        genesis.app_state = self.export_app_state(&snapshot, options)?;
+        Ok(genesis)
+    }
+
+    /// Exports a block's pending state (e.g. right after [`App::pre_block`]
+    /// applied an upgrade, before any hook) as a genesis document, as
+    /// [`App::export_genesis`] exports the last commit: what the testing
+    /// harness compares with the genesis path.
+    ///
+    /// # Errors
+    ///
+    /// A module that cannot export its state.
+    pub fn export_block_state(&self, block: &Block) -> Result<AppGenesis, AppError> {
+        let options = ExportOptions::default();
+        let mut genesis = self.export_header(&options)?;
+        genesis.app_state = self.export_app_state(block.state(), &options)?;
+        Ok(genesis)
+    }
+
+    /// The app hash a block's pending state would commit with, now (the
+    /// lazy migration never changes it: the hash is layout-independent).
+    ///
+    /// # Errors
+    ///
+    /// A failed read of the committed values the block changes.
+    pub fn block_app_hash(&self, block: &Block) -> Result<AppHash, AppError> {
+        let committed = self.storage.snapshot()?;
+        let mut lattice = self.storage.lattice().clone();
+        for (store, writes) in block.state().changes().stores() {
+            for (key, new) in writes {
+                let old = committed.get(store, key)?;
+                lattice.update(store, key, old.as_deref(), new.as_deref());
+            }
+        }
+        Ok(lattice.app_hash())
+    }
+
+    fn export_app_state(
+        &self,
+        state: &dyn StateRead,
+        options: &ExportOptions,
+    ) -> Result<Map<String, Value>, AppError> {
         let mut app_state = Map::new();
         for name in select_modules(&self.manager, options)? {
-            app_state.insert(
-                name.to_owned(),
-                self.manager.export_module(&snapshot, name)?,
-            );
+            app_state.insert(name.to_owned(), self.manager.export_module(state, name)?);
         }
-        let section = UpgradeSection::export(&snapshot)?;
+        let section = UpgradeSection::export(state)?;
         app_state.insert(
             UPGRADE_SECTION.to_owned(),
             serde_json::to_value(section).unwrap_or(Value::Null),
         );
-        genesis.app_state = app_state;
-        Ok(genesis)
+        Ok(app_state)
     }
 
     /// Streams the last committed state into `out` as a genesis document,

@@ -68,6 +68,17 @@ pub enum AppError {
     /// Applying an upgrade failed; nothing was committed.
     #[error(transparent)]
     Upgrade(#[from] UpgradeError),
+    /// A module's BeginBlock failed; the block was not committed.
+    #[error("begin block of module {module:?} failed at height {height}: {source}")]
+    BeginBlock {
+        /// The module.
+        module: String,
+        /// The height.
+        height: u64,
+        /// Why.
+        #[source]
+        source: ModuleError,
+    },
     /// A module's EndBlock failed; the block was not committed.
     #[error("end block of module {module:?} failed at height {height}: {source}")]
     EndBlock {

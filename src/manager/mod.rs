@@ -3,6 +3,7 @@
 
 mod error;
 mod genesis;
+mod hooks;
 mod migrations;
 mod order;
 mod transactions;
@@ -12,6 +13,7 @@ pub use transactions::{CODE_REJECTED, CODE_UNKNOWN_MSG};
 use std::collections::BTreeMap;
 
 pub use error::ManagerError;
+pub use hooks::HookError;
 pub use migrations::{MigrationReport, MigrationStep, StepAction};
 pub use order::default_migration_order;
 

@@ -158,8 +158,13 @@ pub struct UpgradeOutcome {
     pub applied: AppliedUpgrade,
     /// The app hash of the last block before the upgrade.
     pub app_hash_before: AppHash,
-    /// The app hash of the block that applied the upgrade.
+    /// The app hash of the block that applied the upgrade (hooks included).
     pub app_hash_upgraded: AppHash,
+    /// The app hash of the state right after the upgrade, before the
+    /// block's BeginBlock and EndBlock hooks: what the cross-check compares.
+    pub app_hash_after_upgrade: AppHash,
+    /// The state right after the upgrade, before the block's hooks.
+    pub after_upgrade: AppGenesis,
     /// With [`UpgradeTest::cross_check`]: `genesis migrate` of
     /// [`UpgradeOutcome::before`] to the target release.
     pub migrated: Option<AppGenesis>,
@@ -457,7 +462,7 @@ where
         // Swap the binary: the same storage, opened as the target release.
         let mut chain = self.app(chain.into_storage(), &target)?;
         let upgrade_step = format!("applying {target} at height {plan_height}");
-        let mut block = chain.begin_block().map_err(app_err(upgrade_step.clone()))?;
+        let mut block = chain.pre_block().map_err(app_err(upgrade_step.clone()))?;
         let applied = block
             .applied_upgrade()
             .cloned()
@@ -465,14 +470,23 @@ where
                 target: target.clone(),
                 height: plan_height,
             })?;
+        // Both paths must agree on the state right after the upgrade,
+        // before the block's hooks write anything (Cosmos' PreBlocker).
+        let exporting = format!("exporting the state right after {target}");
+        let after_upgrade = chain
+            .export_block_state(&block)
+            .map_err(app_err(exporting.clone()))?;
+        let upgraded_hash = chain.block_app_hash(&block).map_err(app_err(exporting))?;
+        chain
+            .run_begin_blockers(&mut block)
+            .map_err(app_err(upgrade_step.clone()))?;
         chain
             .end_block(&mut block)
             .map_err(app_err(upgrade_step.clone()))?;
         let upgraded = chain.commit(block).map_err(app_err(upgrade_step))?;
-        let after_upgrade = chain
+        let mut after = chain
             .export_genesis()
             .map_err(app_err(format!("exporting the state after {target}")))?;
-        let mut after = after_upgrade.clone();
         if self.blocks_after > 0 {
             for _ in 0..self.blocks_after {
                 chain
@@ -485,7 +499,7 @@ where
         }
 
         let migrated = if self.cross_check {
-            Some(self.check_paths(&before, &after_upgrade, &target, upgraded.app_hash)?)
+            Some(self.check_paths(&before, &after_upgrade, &target, upgraded_hash)?)
         } else {
             None
         };
@@ -495,6 +509,8 @@ where
             applied,
             app_hash_before,
             app_hash_upgraded: upgraded.app_hash,
+            app_hash_after_upgrade: upgraded_hash,
+            after_upgrade,
             migrated,
         })
     }

@@ -11,7 +11,7 @@ use crate::configurator::Configurator;
 use crate::manager::ModuleManager;
 use crate::store::{StateDelta, StateRead};
 
-/// Keys an upgrade would add, change and delete in one store.
+/// Keys an upgrade block would add, change and delete in one store.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct StoreDiff {
     /// Keys that did not exist.
@@ -31,7 +31,13 @@ pub struct DryRun {
     pub stores: BTreeMap<String, StoreDiff>,
     /// The app hash of the committed state.
     pub app_hash_before: AppHash,
-    /// The app hash the upgrade's block would have with no transactions.
+    /// The app hash of the state right after the upgrade, before the
+    /// block's hooks.
+    pub app_hash_after_upgrade: AppHash,
+    /// The app hash the whole upgrade block would have with no
+    /// transactions: the upgrade, then every module's BeginBlock and
+    /// EndBlock. Transactions in the block, and a lazy-migration batch
+    /// (which never changes the hash), are what it leaves out.
     pub app_hash_after: AppHash,
 }
 
@@ -55,6 +61,16 @@ pub fn dry_run<S: StateRead>(
     let applied = apply_upgrade_with(&mut delta, manager, cfg, upgrade, plan, plan.height, true)?;
     // The block that applies it records the ledger entry too.
     LedgerEntry::new(&applied).store(&mut delta);
+    let app_hash_after_upgrade = hash_with(committed, lattice, &delta)?;
+    // Then the rest of an empty block: every module's BeginBlock and
+    // EndBlock, as the real block runs them.
+    let hook = |(module, source)| UpgradeError::Hook {
+        module,
+        height: plan.height,
+        source: Box::new(source),
+    };
+    manager.begin_block(&mut delta, plan.height).map_err(hook)?;
+    manager.end_block(&mut delta, plan.height).map_err(hook)?;
     let mut after = lattice.clone();
     let mut stores: BTreeMap<String, StoreDiff> = BTreeMap::new();
     for (store, writes) in delta.changes().stores() {
@@ -75,6 +91,23 @@ pub fn dry_run<S: StateRead>(
         applied,
         stores,
         app_hash_before: lattice.app_hash(),
+        app_hash_after_upgrade,
         app_hash_after: after.app_hash(),
     })
+}
+
+/// The app hash of `committed` with `delta`'s changes.
+fn hash_with<S: StateRead>(
+    committed: &S,
+    lattice: &LatticeHash,
+    delta: &StateDelta<&S>,
+) -> Result<AppHash, UpgradeError> {
+    let mut hash = lattice.clone();
+    for (store, writes) in delta.changes().stores() {
+        for (key, new) in writes {
+            let old = committed.get(store, key)?;
+            hash.update(store, key, old.as_deref(), new.as_deref());
+        }
+    }
+    Ok(hash.app_hash())
 }

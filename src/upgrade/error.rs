@@ -52,6 +52,17 @@ pub enum UpgradeError {
         /// The last applied release.
         last: String,
     },
+    /// A module's BeginBlock or EndBlock failed in a dry run.
+    #[error("block hook of module {module:?} failed at height {height}: {source}")]
+    Hook {
+        /// The module.
+        module: String,
+        /// The height.
+        height: u64,
+        /// Why.
+        #[source]
+        source: Box<crate::module::ModuleError>,
+    },
     /// A module rename whose old name is not in the stored version map, or
     /// whose new name already is.
     #[error(

@@ -67,6 +67,7 @@ pub fn run(chain: &Chain, home: &Home, name: &str, output: OutputFormat) -> anyh
                 "lazy_store_migration": report.applied.store_migration_started,
                 "stores": report.stores,
                 "app_hash_before": report.app_hash_before.to_hex(),
+                "app_hash_after_upgrade": report.app_hash_after_upgrade.to_hex(),
                 "app_hash_after": report.app_hash_after.to_hex(),
                 "seconds": seconds,
             }))?
@@ -116,7 +117,11 @@ pub fn run(chain: &Chain, home: &Home, name: &str, output: OutputFormat) -> anyh
             }
             println!("app hash before: {}", report.app_hash_before);
             println!(
-                "app hash after:  {} (the upgrade block with no transactions)",
+                "app hash after the upgrade, before the block's hooks: {}",
+                report.app_hash_after_upgrade
+            );
+            println!(
+                "app hash after:  {} (the whole upgrade block: upgrade, BeginBlock, EndBlock; no transactions)",
                 report.app_hash_after
             );
             println!("dry run took {seconds:.3}s");
