@@ -121,7 +121,7 @@ impl Configurator {
 
     /// Registers a migration with a pre-check that captures what it needs
     /// from the old state and a post-check that verifies the new state
-    /// against it. Dry runs (`appd upgrade plan`) always run them; a real
+    /// against it. Dry runs (`upgrade plan`) always run them; a real
     /// upgrade runs them when the node asks for checked upgrades.
     ///
     /// # Errors

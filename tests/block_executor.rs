@@ -95,7 +95,7 @@ fn init_chain_then_blocks_record_the_app_hash_of_every_height() {
     let again = common::genesis(app.manager());
     insta::assert_snapshot!(
         app.init_chain(&again).unwrap_err().to_string(),
-        @"the chain is already initialised (last committed height 5); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain"
+        @"the chain is already initialised (last committed height 5); InitChain runs once per chain: start the chain instead, or initialise another chain on new storage"
     );
 }
 
@@ -116,7 +116,7 @@ fn a_chain_refuses_blocks_before_init_and_a_bad_genesis_writes_nothing() {
     .unwrap();
     insta::assert_snapshot!(
         app.begin_block().err().unwrap().to_string(),
-        @"the chain has not been initialised: run `appd init` first"
+        @"the chain has not been initialised: InitChain has not run"
     );
 
     let mut missing = good.clone();
@@ -147,7 +147,7 @@ fn a_chain_refuses_blocks_before_init_and_a_bad_genesis_writes_nothing() {
     );
     insta::assert_snapshot!(
         app.init_chain(&other_versions).unwrap_err().to_string(),
-        @r#"invalid genesis: app_state.upgrade: the file records module versions {"alpha": 2, "auth": 1} but this binary has {"alpha": 1, "auth": 1}; run `appd genesis migrate` to bring the file to this release first"#
+        @r#"invalid genesis: app_state.upgrade: the file records module versions {"alpha": 2, "auth": 1} but this binary has {"alpha": 1, "auth": 1}; migrate the file to this release first (genesis migrate)"#
     );
     let mut wrong_hash = good.clone();
     wrong_hash.app_hash = "00".repeat(32);

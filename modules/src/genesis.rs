@@ -1,4 +1,4 @@
-//! A deterministic genesis generator for `appd init --accounts N --seed S`.
+//! A deterministic genesis generator (`init --accounts N --seed S` of the example binary).
 //!
 //! Everything derives from `(seed, account index)` through splitmix64, so
 //! the same arguments give byte-identical output on every machine and no

@@ -28,6 +28,7 @@
 mod chain;
 pub mod cli;
 mod commands;
+mod hints;
 mod home;
 mod mempool;
 mod node;
@@ -83,6 +84,7 @@ pub fn run(chain: Chain) -> ExitCode {
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    let chain_name = chain.name;
     let outcome = panic_guard::run_guarded(move || commands::dispatch(&chain, parsed.command));
     let result = match outcome {
         panic_guard::Outcome::Returned(result) => result,
@@ -91,7 +93,10 @@ pub fn run(chain: Chain) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("Error: {}", error_chain(&err));
+            match hints::hint(chain_name, &err) {
+                Some(hint) => eprintln!("Error: {}{hint}", error_chain(&err)),
+                None => eprintln!("Error: {}", error_chain(&err)),
+            }
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,6 @@
 //! Panics become errors. A panic deep in a dependency (redb meeting a page
 //! corrupted on disk) must end with a clear message and a non-zero exit,
-//! not a backtrace; a closed stdout (`appd status | head -c0`) ends quietly.
+//! not a backtrace; a closed stdout (`status | head -c0`) ends quietly.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;

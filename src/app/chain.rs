@@ -47,7 +47,7 @@ impl App {
         if let Some(recorded) = section.version_map() {
             if recorded != binary_versions {
                 return Err(AppError::UpgradeSection(format!(
-                    "the file records module versions {recorded:?} but this binary has {binary_versions:?}; run `appd genesis migrate` to bring the file to this release first"
+                    "the file records module versions {recorded:?} but this binary has {binary_versions:?}; migrate the file to this release first (genesis migrate)"
                 )));
             }
         }

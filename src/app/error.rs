@@ -26,11 +26,11 @@ pub struct VersionMismatch {
 #[non_exhaustive]
 pub enum AppError {
     /// No InitChain yet.
-    #[error("the chain has not been initialised: run `appd init` first")]
+    #[error("the chain has not been initialised: InitChain has not run")]
     NotInitialised,
     /// InitChain on a state that already has blocks.
     #[error(
-        "the chain is already initialised (last committed height {height}); InitChain runs once per chain: start it with `appd start`, or use a new home for another chain"
+        "the chain is already initialised (last committed height {height}); InitChain runs once per chain: start the chain instead, or initialise another chain on new storage"
     )]
     AlreadyInitialised {
         /// The last committed height.

@@ -155,9 +155,7 @@ fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
             "it is in use by another process (is a node already running on this home?)".to_owned()
         }
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
-            format!(
-                "it is corrupt or truncated ({what}); restore it from a backup or re-run `appd init` on a new home"
-            )
+            format!("it is corrupt or truncated ({what}); restore it from a backup")
         }
         other => format!("{other}"),
     };

@@ -330,7 +330,7 @@ where
     }
 
     /// The physical store layout of the chain (default: layout v1, as
-    /// `appd init` creates).
+    /// a node's `init` creates).
     pub fn layout(mut self, layout: Layout) -> Self {
         self.layout = layout;
         self

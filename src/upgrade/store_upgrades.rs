@@ -1,30 +1,5 @@
 //! Store upgrades: stores added, renamed or deleted by a release, and
 //! modules renamed by it.
-//!
-//! One meaning on every path: the in-place upgrade, `genesis migrate`, the
-//! static release check and the dry run (`upgrade plan`) all read the same
-//! [`StoreUpgrades`] value this way, following Cosmos (`store/types/store.go`
-//! `StoreUpgrades`, `store/rootmulti/store.go` `loadVersion` /
-//! `moveKVStoreData`, `types/module/module.go` `RunMigrations`):
-//!
-//! - **Stores and modules are named separately.** `added`, `renamed` and
-//!   `deleted` name *stores* (a module's [`store_name`](crate::Module::store_name));
-//!   a module's fate follows from the release's modules against the stored
-//!   version map, as in Cosmos' `RunMigrations`: a module in the new
-//!   release but not in the map is new (InitGenesis with its default
-//!   genesis; its store must be `added`), a module in the map but not in
-//!   the release leaves the map (its store must be `deleted` or renamed
-//!   away). Deleting a store never drops a module by the store's name.
-//! - **A store rename moves every key** of `old_key` to `new_key` and leaves
-//!   `old_key` empty. The module that owns the store keeps its name and
-//!   version and migrates as usual: renaming a store does not make its
-//!   module new, and a genesis section (keyed by module) does not move.
-//! - **A module rename** is `renamed_modules`: the module's stored version
-//!   carries over to the new name, so it migrates instead of running
-//!   InitGenesis over its own data (what a Cosmos handler does by hand with
-//!   `fromVM[new] = fromVM[old]; delete(fromVM, old)`), and `genesis
-//!   migrate` moves its section to the new name. Renaming module and store
-//!   together is both entries.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +25,32 @@ pub struct StoreRename {
 }
 
 /// The stores a release adds, renames and deletes (Cosmos `StoreUpgrades`),
-/// and the modules it renames. See the [module documentation](self) for
-/// what each means on every upgrade path.
+/// and the modules it renames.
+///
+/// One meaning on every path: the in-place upgrade, `genesis migrate`, the
+/// static release check and the dry run (`upgrade plan`) all read the same
+/// [`StoreUpgrades`] value this way, following Cosmos (`store/types/store.go`
+/// `StoreUpgrades`, `store/rootmulti/store.go` `loadVersion` /
+/// `moveKVStoreData`, `types/module/module.go` `RunMigrations`):
+///
+/// - **Stores and modules are named separately.** `added`, `renamed` and
+///   `deleted` name *stores* (a module's [`store_name`](crate::Module::store_name));
+///   a module's fate follows from the release's modules against the stored
+///   version map, as in Cosmos' `RunMigrations`: a module in the new
+///   release but not in the map is new (InitGenesis with its default
+///   genesis; its store must be `added`), a module in the map but not in
+///   the release leaves the map (its store must be `deleted` or renamed
+///   away). Deleting a store never drops a module by the store's name.
+/// - **A store rename moves every key** of `old_key` to `new_key` and leaves
+///   `old_key` empty. The module that owns the store keeps its name and
+///   version and migrates as usual: renaming a store does not make its
+///   module new, and a genesis section (keyed by module) does not move.
+/// - **A module rename** is `renamed_modules`: the module's stored version
+///   carries over to the new name, so it migrates instead of running
+///   InitGenesis over its own data (what a Cosmos handler does by hand with
+///   `fromVM[new] = fromVM[old]; delete(fromVM, old)`), and `genesis
+///   migrate` moves its section to the new name. Renaming module and store
+///   together is both entries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreUpgrades {
     /// Stores of modules new in the release.

@@ -10,7 +10,7 @@
 //! - the in-place v1.0.0 -> v2.0.0 upgrade (one block) vs export ->
 //!   `genesis migrate` -> import on a fresh home.
 //!
-//! Every phase runs in a child process (`appd` itself, with a hidden
+//! Every phase runs in a child process (the binary itself, with a hidden
 //! `--phase`), so each one's peak memory (the kernel's `VmHWM`) is its own,
 //! not what earlier phases left in the allocator.
 
@@ -192,10 +192,10 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
             peak(m)
         );
     };
-    println!("appd bench genesis: {accounts} accounts, exported document {doc_mib:.1} MiB");
+    println!("bench genesis: {accounts} accounts, exported document {doc_mib:.1} MiB");
     let over = |m: &Metrics, floor: &Metrics| num(m, "peak_rss_mib") - num(floor, "peak_rss_mib");
     println!("export of the v1.0.0 state at the halt ({doc_mib:.1} MiB document)");
-    row("appd export (streaming)", &export_v1, true);
+    row("export (streaming)", &export_v1, true);
     row("raw serde_json::to_writer_pretty, same doc", &raw_ser, true);
     row("export built in memory, then written", &export_mem, true);
     row(
@@ -212,7 +212,7 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
         "export of the v2.0.0 state after the upgrade ({:.1} MiB document)",
         mib(&export_v2)
     );
-    row("appd export (streaming)", &export_v2, true);
+    row("export (streaming)", &export_v2, true);
     row(
         "reading every key, no JSON (redb page cache)",
         &scan_v2,
@@ -224,7 +224,7 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
     );
     println!("import (generated genesis, {:.1} MiB)", mib(&generated));
     row(
-        "appd init --genesis (parse+validate+InitChain)",
+        "init --genesis (parse+validate+InitChain)",
         &import_v1,
         true,
     );
@@ -262,7 +262,7 @@ fn child(
     extra: &[(&str, &Path)],
     release: Option<&str>,
 ) -> anyhow::Result<Metrics> {
-    let exe = std::env::current_exe().context("cannot find the appd binary")?;
+    let exe = std::env::current_exe().context("cannot find this binary")?;
     let mut cmd = Command::new(exe);
     cmd.args(["bench", "genesis", "--phase", phase])
         .args(["--accounts", &args.accounts.to_string()])
@@ -323,7 +323,7 @@ fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> anyhow::Res
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
             let mut genesis = AppGenesis::new("bench-1", app_state);
-            genesis.app_name = "appd".into();
+            genesis.app_name = chain.name().into();
             genesis.app_version = release.name.into();
             write_document(Some(input()?), |w| {
                 serde_json::to_writer_pretty(&mut *w, &genesis)?;

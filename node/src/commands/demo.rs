@@ -32,7 +32,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
         Some(h) => h.clone(),
         None => {
             let dir = tempfile::tempdir().context("cannot create a temporary home")?;
-            let path = dir.path().join("appd-demo");
+            let path = dir.path().join(format!("{}-demo", chain.name()));
             _tmp = dir;
             path
         }
@@ -47,7 +47,8 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     println!(
-        "== appd demo in {} ({} accounts, releases {})",
+        "== {} demo in {} ({} accounts, releases {})",
+        chain.name(),
         root.display(),
         args.accounts,
         releases.join(" -> ")

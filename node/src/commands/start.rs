@@ -21,8 +21,9 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
     let mut app = chain.open_app(&home, &release, &settings)?;
     let Some(first) = app.last_commit() else {
         bail!(
-            "the chain in {} was never initialised; run `appd init` first",
-            home.root().display()
+            "the chain in {} was never initialised; run `{} init` first",
+            home.root().display(),
+            chain.name()
         );
     };
     let target_height = match (args.blocks, args.halt_height) {
