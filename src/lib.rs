@@ -22,6 +22,8 @@
 //! | a module: name, store, consensus version, genesis, hooks, messages | [`Module`] ([`module`]) |
 //! | what a module's code is handed | [`Context`] ([`context`]) |
 //! | typed items and maps over a module's bytes, legacy reads | [`typed`] |
+//! | batched re-keying of a prefix in a migration | [`rekey`] |
+//! | parsing genesis JSON with JSON paths in errors, Cosmos decimal strings | [`json`] |
 //! | vN -> vN+1 store and genesis JSON migrations, pre/post checks | [`Configurator`] ([`configurator`]) |
 //! | the modules of one release: order, genesis, txs, `run_migrations`, BeginBlock/EndBlock | [`ModuleManager`] ([`manager`]) |
 //! | module -> consensus version, persisted in the `upgrade` store | [`VersionMap`] ([`version_map`]) |
@@ -136,7 +138,9 @@ pub mod app;
 pub mod commitment;
 pub mod configurator;
 pub mod context;
+pub mod json;
 pub mod module;
+pub mod rekey;
 pub mod release;
 pub mod store;
 pub mod tx;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use upgrade_runtime::{ValidationError, join_path};
 
-use crate::json::{index_path, object, parse_decimal};
+use upgrade_runtime::json::{index_path, object, parse_decimal};
 
 /// One amount of one denom.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

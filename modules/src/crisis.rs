@@ -9,7 +9,7 @@ use upgrade_runtime::store::ModuleReader;
 use upgrade_runtime::{Context, Module, ModuleError, ValidationError};
 
 use crate::coin::{Coin, CoinJson, parse_amount, parse_coin};
-use crate::json::parse_at;
+use upgrade_runtime::json::parse_at;
 
 /// The module's name, genesis section and store.
 pub const NAME: &str = "crisis";

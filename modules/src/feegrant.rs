@@ -14,7 +14,7 @@ use upgrade_runtime::store::ModuleReader;
 use upgrade_runtime::{Context, Module, ModuleError, ValidationError, join_path};
 
 use crate::address::Address;
-use crate::json::{index_path, object, parse_at};
+use upgrade_runtime::json::{index_path, object, parse_at};
 
 /// The module's name, genesis section and store.
 pub const NAME: &str = "feegrant";

@@ -17,7 +17,7 @@ use crate::address::Address;
 use crate::auth::{AuthParams, BASE_ACCOUNT_TYPE, MODULE_ACCOUNT_TYPE};
 use crate::bank::BankParams;
 use crate::coin::{Coin, coins_to_json};
-use crate::json::object;
+use upgrade_runtime::json::object;
 
 /// ATOM as it arrives over IBC on another chain.
 pub const IBC_ATOM: &str = "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2";

@@ -33,8 +33,6 @@ pub mod coin;
 pub mod crisis;
 pub mod feegrant;
 pub mod genesis;
-mod json;
-mod rekey;
 mod stored_version;
 
 pub use address::{Address, AddressError};

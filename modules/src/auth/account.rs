@@ -12,7 +12,7 @@ use upgrade_runtime::{ModuleError, ValidationError, join_path};
 
 use super::verbatim::OtherAccount;
 use crate::address::Address;
-use crate::json::{index_path, object, parse_at, u64_string};
+use upgrade_runtime::json::{index_path, object, parse_at, u64_string};
 
 /// `@type` of a plain account.
 pub const BASE_ACCOUNT_TYPE: &str = "/cosmos.auth.v1beta1.BaseAccount";

@@ -17,8 +17,8 @@ use super::account::Account;
 use super::keys::Encoding;
 use super::params::AuthParams;
 use crate::address::Address;
-use crate::json::{index_path, parse_at};
 use crate::stored_version::require_version;
+use upgrade_runtime::json::{index_path, parse_at};
 
 /// A validated auth section.
 #[derive(Clone, Debug, PartialEq)]

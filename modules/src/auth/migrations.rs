@@ -14,8 +14,8 @@ use upgrade_runtime::{ConfigError, Configurator, Context, ModuleError};
 use super::account::Account;
 use super::keys::v2;
 use super::legacy_v1;
-use crate::json::same_json;
-use crate::rekey::rekey_prefix;
+use upgrade_runtime::json::same_json;
+use upgrade_runtime::rekey::rekey_prefix;
 
 /// Registers the migrations a module at `version` needs: every step from 1
 /// up to `version - 1` that this crate implements.

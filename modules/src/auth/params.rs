@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use upgrade_runtime::{ValidationError, join_path};
 
-use crate::json::u64_string;
+use upgrade_runtime::json::u64_string;
 
 /// Limits and gas costs of transactions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

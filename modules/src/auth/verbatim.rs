@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use upgrade_runtime::{ValidationError, join_path};
 
 use crate::address::Address;
-use crate::json::parse_u64;
+use upgrade_runtime::json::parse_u64;
 
 /// Where an unmodelled account type may keep its address, tried in order:
 /// a flat account, one embedding a base account, and the vesting accounts.

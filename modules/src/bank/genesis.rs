@@ -19,8 +19,8 @@ use super::keys::Encoding;
 use super::params::{BankParams, SendEnabled, validate_send_enabled};
 use crate::address::Address;
 use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins, validate_denom};
-use crate::json::{index_path, object, parse_at};
 use crate::stored_version::require_version;
+use upgrade_runtime::json::{index_path, object, parse_at};
 
 const FIELDS: [&str; 5] = [
     "params",

@@ -26,8 +26,8 @@ use upgrade_runtime::{ConfigError, Configurator, Context, MigrationChecks, Modul
 use super::keys::v3;
 use super::query::{balance_count_and_sums, decode_amount};
 use super::{legacy_v1, legacy_v2};
-use crate::json::same_json;
-use crate::rekey::{derive_from_prefix, rekey_prefix};
+use upgrade_runtime::json::same_json;
+use upgrade_runtime::rekey::{derive_from_prefix, rekey_prefix};
 
 /// Registers the migrations a module at `version` needs: every step from 1
 /// up to `version - 1` that this crate implements.

@@ -14,7 +14,7 @@ use super::query::balance_at;
 use crate::address::Address;
 use crate::auth;
 use crate::coin::{Coin, CoinJson, coins_to_json, parse_coins};
-use crate::json::{describe, parse_at};
+use upgrade_runtime::json::{describe, parse_at};
 
 /// Type URL of [`MsgSend`].
 pub const MSG_SEND: &str = "/cosmos.bank.v1beta1.MsgSend";

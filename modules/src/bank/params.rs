@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use upgrade_runtime::{ValidationError, join_path};
 
 use crate::coin::validate_denom;
-use crate::json::index_path;
+use upgrade_runtime::json::index_path;
 
 /// Whether one denom may be sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

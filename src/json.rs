@@ -1,27 +1,25 @@
-//! JSON helpers shared by the modules: typed parsing that reports the JSON
-//! path of what is wrong, and the decimal-string integers of Cosmos JSON.
+//! JSON helpers for modules' genesis sections: typed parsing that reports
+//! the JSON path of what is wrong (what validation errors name), and the
+//! decimal-string integers of Cosmos JSON.
 
 use std::fmt;
 
+use crate::module::{ModuleError, ValidationError, join_path};
 use serde::de::{DeserializeOwned, Visitor};
 use serde::{Deserializer, Serializer};
 use serde_json::Value;
-use upgrade_runtime::{ModuleError, ValidationError, join_path};
 
 /// The genesis JSON migration of a step that changes only how the store
 /// keeps the state, not the section's JSON: the section goes through as it
 /// is. Registered all the same (see `register_genesis_migration`), so that
 /// `genesis migrate` knows the step was considered rather than forgotten.
-pub(crate) fn same_json(section: Value) -> Result<Value, ModuleError> {
+pub fn same_json(section: Value) -> Result<Value, ModuleError> {
     Ok(section)
 }
 
 /// Deserializes `value` as `T`; a failure becomes a [`ValidationError`] at
 /// `path` joined with the path inside `value` (`accounts[3].sequence`).
-pub(crate) fn parse_at<T: DeserializeOwned>(
-    value: &Value,
-    path: &str,
-) -> Result<T, ValidationError> {
+pub fn parse_at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, ValidationError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.path().to_string();
         let inner = if inner == "." { String::new() } else { inner };
@@ -32,12 +30,12 @@ pub(crate) fn parse_at<T: DeserializeOwned>(
 /// A JSON object of `pairs`, in order, moving the values in (`json!`
 /// serialises a deep copy of every non-literal value, which matters for
 /// lists of a million accounts).
-pub(crate) fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 /// A validation error as `path: message`, or just the message at the root.
-pub(crate) fn describe(e: &ValidationError) -> String {
+pub fn describe(e: &ValidationError) -> String {
     if e.path.is_empty() {
         e.message.clone()
     } else {
@@ -46,14 +44,14 @@ pub(crate) fn describe(e: &ValidationError) -> String {
 }
 
 /// `parent[index]`.
-pub(crate) fn index_path(parent: &str, index: usize) -> String {
+pub fn index_path(parent: &str, index: usize) -> String {
     join_path(parent, &format!("[{index}]"))
 }
 
 /// Parses a canonical unsigned decimal: digits only, no sign, no leading
 /// zeros (so each value has one spelling and round-trips exactly), at most
 /// `max`.
-pub(crate) fn parse_decimal(s: &str, max: u128) -> Result<u128, String> {
+pub fn parse_decimal(s: &str, max: u128) -> Result<u128, String> {
     if s.is_empty() {
         return Err("empty string, expected a decimal integer".to_owned());
     }
@@ -76,23 +74,24 @@ pub(crate) fn parse_decimal(s: &str, max: u128) -> Result<u128, String> {
 }
 
 /// Parses a u64 written as a decimal string (Cosmos JSON's convention).
-pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
+pub fn parse_u64(s: &str) -> Result<u64, String> {
     parse_decimal(s, u128::from(u64::MAX))
         .and_then(|v| u64::try_from(v).map_err(|e| e.to_string()))
         .map_err(|e| format!("invalid u64: {e}"))
 }
 
-/// Serde adapter for `u64` fields written as decimal strings.
-pub(crate) mod u64_string {
+/// Serde adapter for `u64` fields written as decimal strings
+/// (`#[serde(with = "upgrade_runtime::json::u64_string")]`).
+pub mod u64_string {
     use super::*;
 
     /// Writes the decimal string.
-    pub(crate) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(v)
     }
 
     /// Reads a canonical decimal string.
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         d.deserialize_str(U64Visitor)
     }
 

@@ -1,4 +1,4 @@
-//! Moving every entry under a key prefix to new keys ([`rekey_prefix`]), or
+//! Store migration helpers: moving every entry under a key prefix to new keys ([`rekey_prefix`]), or
 //! deriving new entries from them ([`derive_from_prefix`]), in bounded
 //! batches.
 //!
@@ -8,11 +8,12 @@
 //! read. Memory is bounded by the batch, not the store, and resuming after a
 //! key costs a seek rather than skipping over the entries already deleted.
 
-use upgrade_runtime::store::KeyRange;
-use upgrade_runtime::{Context, ModuleError};
+use crate::context::Context;
+use crate::module::ModuleError;
+use crate::store::KeyRange;
 
 /// Entries read per batch.
-pub(crate) const BATCH: usize = 10_000;
+pub const BATCH: usize = 10_000;
 
 /// Replaces every entry under `prefix` by the entries `f` returns for it
 /// (none to drop it), deleting the old key. Returns how many entries were
@@ -22,11 +23,7 @@ pub(crate) const BATCH: usize = 10_000;
 ///
 /// A failed read, an error from `f`, or a new key inside `prefix` (it
 /// would be migrated twice).
-pub(crate) fn rekey_prefix<F>(
-    ctx: &mut Context<'_>,
-    prefix: &[u8],
-    f: F,
-) -> Result<u64, ModuleError>
+pub fn rekey_prefix<F>(ctx: &mut Context<'_>, prefix: &[u8], f: F) -> Result<u64, ModuleError>
 where
     F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
 {
@@ -41,11 +38,7 @@ where
 ///
 /// A failed read, an error from `f`, or a new key inside `prefix` (it
 /// would be read again later in the same pass).
-pub(crate) fn derive_from_prefix<F>(
-    ctx: &mut Context<'_>,
-    prefix: &[u8],
-    f: F,
-) -> Result<u64, ModuleError>
+pub fn derive_from_prefix<F>(ctx: &mut Context<'_>, prefix: &[u8], f: F) -> Result<u64, ModuleError>
 where
     F: FnMut(&[u8], &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ModuleError>,
 {
