@@ -7,6 +7,22 @@ use crate::module::join_path;
 use crate::store::{StateDelta, StateRead, StateWrite};
 
 impl ModuleManager {
+    /// An `app_state` for this release's modules: each module's section
+    /// from `sections` (e.g. a generator's output, which may cover several
+    /// releases' modules), else its default genesis. Sections of modules
+    /// the release does not have are left out.
+    pub fn app_state_from(&self, sections: &Map<String, Value>) -> Map<String, Value> {
+        self.modules()
+            .map(|m| {
+                let section = sections
+                    .get(m.name())
+                    .cloned()
+                    .unwrap_or_else(|| m.default_genesis());
+                (m.name().to_owned(), section)
+            })
+            .collect()
+    }
+
     /// Validates an `app_state` object: one section per registered module
     /// plus any of `extra_sections` (sections the runtime itself owns), each
     /// valid according to its module.

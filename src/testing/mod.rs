@@ -379,15 +379,10 @@ where
             Some(GenesisSource::File(path)) => Ok(AppGenesis::read(path)?),
             Some(GenesisSource::AppState(value)) => {
                 let given = value.as_object().ok_or(HarnessError::AppStateNotAnObject)?;
-                let mut app_state = Map::new();
-                for m in manager.modules() {
-                    let section = given
-                        .get(m.name())
-                        .cloned()
-                        .unwrap_or_else(|| m.default_genesis());
-                    app_state.insert(m.name().to_owned(), section);
-                }
-                Ok(AppGenesis::new("upgrade-test-1", app_state))
+                Ok(AppGenesis::new(
+                    "upgrade-test-1",
+                    manager.app_state_from(given),
+                ))
             }
         }
     }

@@ -309,14 +309,7 @@ fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> anyhow::Res
                 .extensions()
                 .generate_genesis(args.accounts, args.seed)
                 .context("the chain has no genesis generator")?;
-            let mut app_state = Map::new();
-            for module in manager.modules() {
-                let section = generated
-                    .get(module.name())
-                    .cloned()
-                    .unwrap_or_else(|| module.default_genesis());
-                app_state.insert(module.name().to_owned(), section);
-            }
+            let app_state = manager.app_state_from(&generated);
             let accounts = app_state
                 .get("auth")
                 .and_then(|a| a.get("accounts"))

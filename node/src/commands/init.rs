@@ -1,7 +1,7 @@
 //! `init`: create a node home and run InitChain.
 
 use anyhow::Context;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
 
 use crate::chain::Chain;
@@ -25,14 +25,7 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
                         chain.name()
                     )
                 })?;
-            let mut app_state = Map::new();
-            for module in manager.modules() {
-                let section = generated
-                    .get(module.name())
-                    .cloned()
-                    .unwrap_or_else(|| module.default_genesis());
-                app_state.insert(module.name().to_owned(), section);
-            }
+            let app_state = manager.app_state_from(&generated);
             let mut genesis = AppGenesis::new(&args.chain_id, app_state);
             genesis.app_name = chain.name().into();
             genesis.app_version = release.name.into();
