@@ -2,6 +2,8 @@
 //! upgrade authority, and optional extras (a genesis generator, synthetic
 //! transactions, query commands) for demos, benchmarks and operators.
 
+use std::sync::Arc;
+
 use anyhow::bail;
 use serde_json::{Map, Value};
 use upgrade_runtime::app::{App, Block};
@@ -12,7 +14,7 @@ pub struct Chain {
     pub(crate) name: &'static str,
     pub(crate) releases: ReleaseChain,
     pub(crate) authority: String,
-    pub(crate) extensions: Box<dyn Extensions>,
+    pub(crate) extensions: Arc<dyn Extensions>,
 }
 
 impl Chain {
@@ -25,14 +27,14 @@ impl Chain {
             name,
             releases,
             authority: authority.into(),
-            extensions: Box::new(NoExtensions),
+            extensions: Arc::new(NoExtensions),
         }
     }
 
     /// Adds the chain's [`Extensions`].
     #[must_use]
     pub fn with_extensions(mut self, extensions: impl Extensions + 'static) -> Self {
-        self.extensions = Box::new(extensions);
+        self.extensions = Arc::new(extensions);
         self
     }
 
@@ -54,6 +56,11 @@ impl Chain {
     /// The extensions.
     pub fn extensions(&self) -> &dyn Extensions {
         &*self.extensions
+    }
+
+    /// The extensions, shared (for the ABCI server's connection threads).
+    pub fn shared_extensions(&self) -> Arc<dyn Extensions> {
+        Arc::clone(&self.extensions)
     }
 }
 
@@ -93,6 +100,19 @@ pub trait Extensions: Send + Sync {
     ) -> anyhow::Result<Value> {
         let _ = (app, args);
         bail!("this chain has no query {module} {method}")
+    }
+
+    /// Answers an ABCI `Query` at `path` (a Cosmos gRPC method name such as
+    /// `/cosmos.bank.v1beta1.Query/Balance`) with the JSON request `data`,
+    /// for paths the node layer does not answer itself; `None` for a path
+    /// the chain does not know.
+    ///
+    /// # Errors
+    ///
+    /// Bad request data, or a failed read.
+    fn abci_query(&self, app: &App, path: &str, data: &[u8]) -> Option<anyhow::Result<Value>> {
+        let _ = (app, path, data);
+        None
     }
 }
 

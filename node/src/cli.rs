@@ -217,6 +217,25 @@ pub struct StartArgs {
     /// Output of the final summary.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// Serve CometBFT over ABCI at this address (`tcp://127.0.0.1:26658` or
+    /// `unix://PATH`, CometBFT's `proxy_app`) instead of running the
+    /// standalone block loop. The home needs no state: CometBFT's InitChain
+    /// (or a state-sync snapshot) creates it.
+    #[arg(long, value_name = "ADDRESS")]
+    pub abci: Option<String>,
+    /// Under ABCI: take a state-sync snapshot every this many blocks (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub snapshot_interval: u64,
+    /// Under ABCI: snapshots kept.
+    #[arg(long, default_value_t = 2)]
+    pub snapshot_keep_recent: u32,
+    /// Under ABCI: bytes per snapshot chunk (CometBFT wants under 16 MB).
+    #[arg(long, default_value_t = 4 << 20)]
+    pub snapshot_chunk_bytes: usize,
+    /// Under ABCI: the largest request frame read; a longer one is refused
+    /// and its connection closed.
+    #[arg(long, default_value_t = crate::abci::DEFAULT_MAX_FRAME)]
+    pub abci_max_frame: usize,
 }
 
 /// `status`.

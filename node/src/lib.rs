@@ -25,6 +25,7 @@
 //! Errors of the runtime library are neutral; this layer adds the command
 //! to run, spelled with the chain's binary name.
 
+pub mod abci;
 mod chain;
 pub mod cli;
 mod commands;

@@ -172,6 +172,25 @@ impl App {
         })
     }
 
+    /// Checks a transaction against the last committed state, as CheckTx
+    /// does: it runs exactly as in the next block would (ante checks,
+    /// messages) in a delta that is thrown away, so nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// The chain is not initialised, or the state cannot be read.
+    pub fn check_tx(&self, tx: &Tx) -> Result<TxOutcome, AppError> {
+        let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
+        let mut scratch = Block {
+            height: last.height + 1,
+            delta: StateDelta::new(self.storage.snapshot()?),
+            applied_upgrade: None,
+            outcomes: Vec::new(),
+            node_meta: Vec::new(),
+        };
+        Ok(self.deliver_tx(&mut scratch, tx))
+    }
+
     /// Delivers a transaction. A rejected transaction leaves no writes and
     /// is reported in its outcome; it does not fail the block.
     pub fn deliver_tx(&self, block: &mut Block, tx: &Tx) -> TxOutcome {

@@ -68,6 +68,18 @@ pub enum AppError {
     /// Applying an upgrade failed; nothing was committed.
     #[error(transparent)]
     Upgrade(#[from] UpgradeError),
+    /// A restored state whose app hash is not the trusted one.
+    #[error(
+        "the snapshot of height {height} restores a state with app hash {computed}, but the trusted app hash is {trusted}; the snapshot is refused and nothing was written"
+    )]
+    RestoreMismatch {
+        /// The snapshot's height.
+        height: u64,
+        /// The app hash the light client trusts.
+        trusted: String,
+        /// The restored state's hash.
+        computed: String,
+    },
     /// A module's BeginBlock failed; the block was not committed.
     #[error("begin block of module {module:?} failed at height {height}: {source}")]
     BeginBlock {

@@ -4,6 +4,7 @@
 mod block;
 mod chain;
 mod error;
+mod restore;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -141,6 +142,12 @@ impl App {
     /// Turns checked upgrades on or off (see [`AppConfig::checked_upgrades`]).
     pub fn set_checked_upgrades(&mut self, checked: bool) {
         self.config.checked_upgrades = checked;
+    }
+
+    /// Sets the keys moved per block by the lazy store migration (see
+    /// [`AppConfig::migration_batch`]).
+    pub fn set_migration_batch(&mut self, keys: u64) {
+        self.config.migration_batch = keys;
     }
 
     /// The node settings.

@@ -9,7 +9,10 @@ use super::{KeyRange, KvPair, StoreError};
 pub type TableOp = (Vec<u8>, Option<Vec<u8>>);
 
 /// Reads from a consistent view of the tables.
-pub trait TableRead {
+///
+/// `Send`: a node's pending block, built over a read view, moves between
+/// the threads of its ABCI connections.
+pub trait TableRead: Send {
     /// The value of `key` in `table` (a missing table reads as empty).
     ///
     /// # Errors

@@ -3,8 +3,14 @@
 
 use anyhow::bail;
 
+use std::sync::Arc;
+
+use upgrade_runtime::Release;
+
+use crate::abci::{AbciNode, Listen, SnapshotSettings, Snapshots, serve};
 use crate::chain::Chain;
 use crate::cli::{OutputFormat, StartArgs};
+use crate::home::Home;
 use crate::node::NodeSettings;
 use crate::runner::{RunOptions, run_blocks};
 
@@ -18,6 +24,9 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
         migration_batch: args.migration_batch,
         checked_upgrades: args.checked_upgrades,
     };
+    if let Some(address) = &args.abci {
+        return serve_abci(chain, &home, &release, &settings, &args, address);
+    }
     let mut app = chain.open_app(&home, &release, &settings)?;
     let Some(first) = app.last_commit() else {
         bail!(
@@ -63,4 +72,46 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
         OutputFormat::Text => {}
     }
     result
+}
+
+/// `start --abci`: the node as CometBFT's application. A home without
+/// state gets an empty state file, which InitChain or a snapshot fills.
+fn serve_abci(
+    chain: &Chain,
+    home: &Home,
+    release: &Release,
+    settings: &NodeSettings,
+    args: &StartArgs,
+    address: &str,
+) -> anyhow::Result<()> {
+    let listen = Listen::parse(address)?;
+    let app = if home.state_file().is_file() {
+        chain.open_app(home, release, settings)?
+    } else {
+        home.create_dirs()?;
+        let mut app = chain.create_app(home, release)?;
+        app.set_migration_batch(settings.migration_batch);
+        app
+    };
+    let snapshots = Snapshots::new(
+        home.data_dir().join("snapshots"),
+        SnapshotSettings {
+            interval: args.snapshot_interval,
+            keep_recent: args.snapshot_keep_recent,
+            chunk_bytes: args.snapshot_chunk_bytes.max(1),
+        },
+    );
+    tracing::info!(
+        release = release.name,
+        height = app.last_commit().map_or(0, |c| c.height),
+        "serving ABCI"
+    );
+    let node = AbciNode::new(
+        app,
+        snapshots,
+        chain.shared_extensions(),
+        release.name,
+        chain.name(),
+    );
+    serve(Arc::new(node), &listen, args.abci_max_frame)
 }

@@ -1,0 +1,180 @@
+//! Driving `appd start --abci` the way CometBFT does, with a client this
+//! project did not write (tendermint-abci's `Client`) over a real loopback
+//! socket: a node process, and the calls of CometBFT's ABCI grammar
+//! (`spec/abci/abci++_comet_expected_behavior.md`).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tendermint_abci::{Client, ClientBuilder};
+use tendermint_proto::v0_38::abci::{
+    RequestFinalizeBlock, RequestInfo, RequestInitChain, ResponseFinalizeBlock,
+};
+
+/// The binary under test.
+pub const APPD: &str = env!("CARGO_BIN_EXE_appd");
+
+/// A running `appd start --abci` process.
+pub struct Node {
+    pub child: Child,
+    pub address: String,
+    pub home: PathBuf,
+}
+
+impl Node {
+    /// Starts `appd start --abci tcp://127.0.0.1:0 --home HOME --release R
+    /// [extra...]` and waits for the address it announces.
+    pub fn start(home: &Path, release: &str, extra: &[&str]) -> Node {
+        let mut child = Command::new(APPD)
+            .args(["start", "--abci", "tcp://127.0.0.1:0", "--home"])
+            .arg(home)
+            .args(["--release", release])
+            .args(extra)
+            .env_remove("APPD_HOME")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn appd");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("read");
+        let address = line
+            .trim()
+            .strip_prefix("ABCI server listening on tcp://")
+            .unwrap_or_else(|| panic!("appd did not announce its address: {line:?}"))
+            .to_owned();
+        Node {
+            child,
+            address,
+            home: home.to_owned(),
+        }
+    }
+
+    /// A new connection (CometBFT opens one per role).
+    pub fn client(&self) -> Client {
+        ClientBuilder::default()
+            .connect(&self.address)
+            .expect("connect")
+    }
+
+    /// SIGKILLs the process.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+
+    /// Waits for the process to exit (bounded) and returns its code and stderr.
+    pub fn exit(mut self) -> (Option<i32>, String) {
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                let mut stderr = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    std::io::Read::read_to_string(&mut e, &mut stderr).expect("stderr");
+                }
+                return (status.code(), stderr);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        self.child.kill().expect("kill");
+        panic!("appd did not exit within 5 s");
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `app_state` of a generated genesis of `accounts` accounts as
+/// release `release` (via `appd init` on a scratch home).
+pub fn app_state(scratch: &Path, accounts: u64, release: &str) -> Vec<u8> {
+    let out = Command::new(APPD)
+        .args(["init", "--home"])
+        .arg(scratch)
+        .args(["--accounts", &accounts.to_string(), "--release", release])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("appd init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let genesis: Value =
+        serde_json::from_slice(&std::fs::read(scratch.join("config/genesis.json")).unwrap())
+            .unwrap();
+    serde_json::to_vec(&genesis["app_state"]).unwrap()
+}
+
+/// InitChain as CometBFT sends it for `chain_id`.
+pub fn init_chain(client: &mut Client, chain_id: &str, app_state: &[u8]) -> Vec<u8> {
+    client
+        .init_chain(RequestInitChain {
+            chain_id: chain_id.into(),
+            app_state_bytes: app_state.to_vec().into(),
+            initial_height: 1,
+            time: Some(tendermint_proto::google::protobuf::Timestamp {
+                seconds: 1_700_000_000,
+                nanos: 0,
+            }),
+            ..Default::default()
+        })
+        .expect("InitChain")
+        .app_hash
+        .to_vec()
+}
+
+/// `Info`: (last block height, its app hash).
+pub fn info(client: &mut Client) -> (i64, Vec<u8>) {
+    let r = client.info(RequestInfo::default()).expect("Info");
+    (r.last_block_height, r.last_block_app_hash.to_vec())
+}
+
+/// One height as a non-proposer sees it once decided (the grammar's
+/// `decide commit`; tendermint-abci's client has no proposal calls, which
+/// the grammar makes optional): FinalizeBlock, Commit.
+pub fn height(client: &mut Client, height: i64, txs: &[Vec<u8>]) -> ResponseFinalizeBlock {
+    let txs: Vec<_> = txs.iter().map(|t| t.clone().into()).collect();
+    let finalized = finalize(client, height, &txs);
+    client.commit().expect("Commit");
+    finalized
+}
+
+/// FinalizeBlock alone.
+pub fn finalize(
+    client: &mut Client,
+    height: i64,
+    txs: &[prost_bytes::Bytes],
+) -> ResponseFinalizeBlock {
+    client
+        .finalize_block(RequestFinalizeBlock {
+            txs: txs.to_vec(),
+            height,
+            ..Default::default()
+        })
+        .expect("FinalizeBlock")
+}
+
+/// The transaction bytes of the authority scheduling `name` at `height`.
+pub fn schedule_tx(name: &str, height: u64) -> Vec<u8> {
+    const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
+    serde_json::to_vec(&json!({
+        "signer": AUTHORITY,
+        "msgs": [{
+            "@type": "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade",
+            "authority": AUTHORITY,
+            "plan": {"name": name, "height": height, "info": "abci test"},
+        }],
+    }))
+    .unwrap()
+}
+
+pub use prost::bytes as prost_bytes;

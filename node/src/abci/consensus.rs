@@ -1,0 +1,211 @@
+//! The consensus connection: Info (the handshake), InitChain, FinalizeBlock
+//! and Commit, with CometBFT v0.38's semantics (`spec/abci/abci++_methods.md`).
+//! FinalizeBlock runs the same block executor as the standalone loop:
+//! pre-block (the upgrade check), BeginBlock, every transaction, EndBlock;
+//! Commit persists the block in one redb transaction. A crash between the
+//! two loses only the pending block, which CometBFT replays after `Info`.
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use tendermint_proto::v0_38::abci::{
+    Event, EventAttribute, ExecTxResult, RequestFinalizeBlock, RequestInfo, RequestInitChain,
+    ResponseCommit, ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
+};
+use upgrade_runtime::app::AppError;
+use upgrade_runtime::genesis::AppGenesis;
+use upgrade_runtime::upgrade::app_version;
+
+use super::Failure;
+use super::state::{AbciNode, Pending};
+use super::time::rfc3339;
+use super::tx::{decode_tx, tx_events};
+
+impl AbciNode {
+    /// `Info`: the last committed height and app hash, after which CometBFT
+    /// replays the blocks the app has not committed.
+    pub fn info(&self, _request: RequestInfo) -> Result<ResponseInfo, Failure> {
+        let state = self.lock();
+        let app = &state.app;
+        let (height, hash) = match app.last_commit() {
+            Some(c) => (c.height, Bytes::copy_from_slice(&c.app_hash.0)),
+            None => (0, Bytes::new()),
+        };
+        let version = match app.last_commit() {
+            Some(_) => app_version(&app.snapshot().map_err(Failure::exception)?)
+                .map_err(Failure::exception)?,
+            None => 0,
+        };
+        Ok(ResponseInfo {
+            data: self.name.clone(),
+            version: self.release.clone(),
+            app_version: version,
+            last_block_height: i64::try_from(height).unwrap_or(i64::MAX),
+            last_block_app_hash: hash,
+        })
+    }
+
+    /// `InitChain`: the initial state from CometBFT's genesis. Called when
+    /// `Info` reports height 0; called again after a crash before the
+    /// first block, which answers the state already initialised.
+    pub fn init_chain(&self, request: RequestInitChain) -> Result<ResponseInitChain, Failure> {
+        let mut state = self.lock();
+        let initial_height = u64::try_from(request.initial_height.max(1)).unwrap_or(1);
+        if let Some(last) = state.app.last_commit() {
+            let chain_id = state.app.chain_id().map_err(Failure::exception)?;
+            if last.height + 1 == initial_height && chain_id == request.chain_id {
+                tracing::info!(
+                    chain_id,
+                    "InitChain again before the first block: the state is already initialised"
+                );
+                return Ok(init_response(&last.app_hash.0));
+            }
+            return Err(Failure::Exception(format!(
+                "InitChain for chain {:?} at initial height {initial_height}, but this node already holds chain {chain_id:?} at height {}",
+                request.chain_id, last.height
+            )));
+        }
+        let app_state: Map<String, Value> = if request.app_state_bytes.is_empty() {
+            Map::new()
+        } else {
+            serde_json::from_slice(&request.app_state_bytes).map_err(|e| {
+                Failure::Exception(format!(
+                    "InitChain: app_state_bytes is not a JSON object of module sections: {e}"
+                ))
+            })?
+        };
+        let mut genesis = AppGenesis::new(&request.chain_id, app_state);
+        genesis.initial_height = initial_height;
+        genesis.app_name.clone_from(&self.name);
+        genesis.app_version.clone_from(&self.release);
+        if let Some(time) = &request.time {
+            genesis.genesis_time = rfc3339(time);
+        }
+        let info = state
+            .app
+            .init_chain(&genesis)
+            .map_err(|e| Failure::Exception(format!("InitChain failed: {e}")))?;
+        Ok(init_response(&info.app_hash.0))
+    }
+
+    /// `FinalizeBlock`: executes the decided block and answers its app hash;
+    /// nothing is persisted until `Commit`. A binary without the handler of
+    /// an upgrade due at this height writes `upgrade-info.json` and fails
+    /// with `UPGRADE "<name>" NEEDED`, and the node exits.
+    pub fn finalize_block(
+        &self,
+        request: RequestFinalizeBlock,
+    ) -> Result<ResponseFinalizeBlock, Failure> {
+        let mut state = self.lock();
+        let Some(last) = state.app.last_commit() else {
+            return Err(Failure::Exception(
+                "FinalizeBlock before InitChain: the chain has no state yet".into(),
+            ));
+        };
+        let height = u64::try_from(request.height).unwrap_or(0);
+        if height != last.height + 1 {
+            return Err(Failure::Exception(format!(
+                "FinalizeBlock for height {} but the last committed height is {}; the next block is {}",
+                request.height,
+                last.height,
+                last.height + 1
+            )));
+        }
+        // CometBFT may finalize the same height again after a failed commit:
+        // the previous execution is dropped, never half-kept.
+        state.pending = None;
+        let app = &state.app;
+        let mut block = match app.pre_block() {
+            Ok(block) => block,
+            Err(e @ AppError::UpgradeNeeded { .. }) => return Err(Failure::Fatal(e.to_string())),
+            Err(e) => return Err(Failure::Exception(format!("FinalizeBlock {height}: {e}"))),
+        };
+        let mut events = Vec::new();
+        if let Some(applied) = block.applied_upgrade() {
+            events.push(event(
+                "upgrade",
+                &[
+                    ("name", &applied.name),
+                    ("height", &applied.height.to_string()),
+                ],
+            ));
+        }
+        let failed = |e: AppError| Failure::Exception(format!("FinalizeBlock {height}: {e}"));
+        app.run_begin_blockers(&mut block).map_err(failed)?;
+        let mut tx_results = Vec::with_capacity(request.txs.len());
+        for bytes in &request.txs {
+            tx_results.push(match decode_tx(bytes) {
+                Ok(tx) => {
+                    let outcome = app.deliver_tx(&mut block, &tx);
+                    ExecTxResult {
+                        code: outcome.code,
+                        log: outcome.log,
+                        events: tx_events(&tx),
+                        ..ExecTxResult::default()
+                    }
+                }
+                Err(rejected) => rejected.into_exec(),
+            });
+        }
+        app.end_block(&mut block).map_err(failed)?;
+        let app_hash = app.block_app_hash(&block).map_err(failed)?;
+        state.pending = Some(Pending {
+            height,
+            block,
+            app_hash,
+        });
+        Ok(ResponseFinalizeBlock {
+            events,
+            tx_results,
+            app_hash: Bytes::copy_from_slice(&app_hash.0),
+            ..ResponseFinalizeBlock::default()
+        })
+    }
+
+    /// `Commit`: persists the finalized block (one redb transaction, with
+    /// the lazy migration's batch) and takes a state-sync snapshot when one
+    /// is due.
+    pub fn commit(&self) -> Result<ResponseCommit, Failure> {
+        let mut state = self.lock();
+        let Some(pending) = state.pending.take() else {
+            return Err(Failure::Exception(
+                "Commit without a finalized block: FinalizeBlock must come first".into(),
+            ));
+        };
+        let info = state.app.commit(pending.block).map_err(|e| {
+            Failure::Fatal(format!("Commit of height {} failed: {e}", pending.height))
+        })?;
+        if info.app_hash != pending.app_hash {
+            return Err(Failure::Fatal(format!(
+                "Commit of height {} stored app hash {} but FinalizeBlock answered {}",
+                info.height, info.app_hash, pending.app_hash
+            )));
+        }
+        let state = &mut *state;
+        if let Err(e) = state.snapshots.after_commit(&state.app, info.height) {
+            tracing::warn!(height = info.height, error = %e, "state-sync snapshot failed; the chain goes on");
+        }
+        Ok(ResponseCommit { retain_height: 0 })
+    }
+}
+
+fn init_response(app_hash: &[u8]) -> ResponseInitChain {
+    ResponseInitChain {
+        app_hash: Bytes::copy_from_slice(app_hash),
+        ..ResponseInitChain::default()
+    }
+}
+
+/// An event of `kind` with string attributes, indexed.
+pub fn event(kind: &str, attributes: &[(&str, &str)]) -> Event {
+    Event {
+        r#type: kind.to_owned(),
+        attributes: attributes
+            .iter()
+            .map(|(key, value)| EventAttribute {
+                key: (*key).to_owned(),
+                value: (*value).to_owned(),
+                index: true,
+            })
+            .collect(),
+    }
+}
