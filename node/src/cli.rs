@@ -47,6 +47,11 @@ pub enum Command {
     /// Schedule, cancel and inspect upgrades.
     #[command(subcommand)]
     Upgrade(UpgradeCommand),
+    /// Called by cosmovisor with the new binary before it starts it: checks
+    /// that this binary can apply the upgrade in data/upgrade-info.json to
+    /// the node's state (ADR-047 exit codes: 0 ok, 30 failed, do not retry,
+    /// 31 failed, retry).
+    PreUpgrade(PreUpgradeArgs),
     /// Export the latest committed state as a genesis document.
     Export(ExportArgs),
     /// Work with genesis files.
@@ -236,6 +241,18 @@ pub struct StartArgs {
     /// and its connection closed.
     #[arg(long, default_value_t = crate::abci::DEFAULT_MAX_FRAME)]
     pub abci_max_frame: usize,
+}
+
+/// `pre-upgrade`.
+#[derive(Debug, Args)]
+pub struct PreUpgradeArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Act as this release (default: the newest, what cosmovisor's new
+    /// binary is).
+    #[arg(long)]
+    pub release: Option<String>,
 }
 
 /// `status`.

@@ -94,6 +94,10 @@ pub fn run(chain: Chain) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            if let Some(failed) = err.downcast_ref::<commands::pre_upgrade::PreUpgradeFailed>() {
+                eprintln!("Error: {failed}");
+                return ExitCode::from(failed.code);
+            }
             match hints::hint(chain_name, &err) {
                 Some(hint) => eprintln!("Error: {}{hint}", error_chain(&err)),
                 None => eprintln!("Error: {}", error_chain(&err)),

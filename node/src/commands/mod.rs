@@ -8,6 +8,7 @@ pub mod genesis;
 pub mod init;
 pub mod migration;
 pub mod plan;
+pub mod pre_upgrade;
 pub mod query;
 pub mod start;
 pub mod status;
@@ -27,6 +28,7 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
         Command::Status(args) => status::run(chain, args),
         Command::Query(args) => query::run(chain, args),
         Command::Upgrade(u) => upgrade::run(chain, u),
+        Command::PreUpgrade(args) => pre_upgrade::run(chain, args),
         Command::Export(args) => export::run(chain, args),
         Command::Genesis(g) => genesis::run(chain, g),
         Command::Migration(m) => migration::run(chain, m),
