@@ -25,6 +25,21 @@ impl Extensions for ExampleModules {
         Ok(Some(Box::new(TxGenerator::load(app, seed)?)))
     }
 
+    /// The Cosmos gRPC methods of bank and auth, JSON in and out.
+    fn abci_query(&self, app: &App, path: &str, data: &[u8]) -> Option<anyhow::Result<Value>> {
+        let (module, method, fields): (&str, &str, &[&str]) = match path {
+            "/cosmos.bank.v1beta1.Query/Balance" => ("bank", "balance", &["address", "denom"]),
+            "/cosmos.bank.v1beta1.Query/AllBalances" => ("bank", "balance", &["address"]),
+            "/cosmos.auth.v1beta1.Query/Account" => ("auth", "account", &["address"]),
+            _ => return None,
+        };
+        let args = fields
+            .iter()
+            .map(|f| field(data, f))
+            .collect::<anyhow::Result<Vec<_>>>();
+        Some(args.and_then(|args| self.query(app, module, method, &args)))
+    }
+
     fn query(
         &self,
         app: &App,
@@ -64,6 +79,15 @@ impl Extensions for ExampleModules {
             ),
         }
     }
+}
+
+/// A string field of a JSON request body.
+fn field(data: &[u8], name: &str) -> anyhow::Result<String> {
+    let body: Value = serde_json::from_slice(data).context("the request data is not JSON")?;
+    body.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("the request needs a string field {name:?}"))
 }
 
 fn parse(address: &str) -> anyhow::Result<Address> {

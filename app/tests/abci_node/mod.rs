@@ -56,6 +56,15 @@ impl Node {
         }
     }
 
+    /// A stand-in while a node is being replaced: no process.
+    pub fn placeholder() -> Node {
+        Node {
+            child: Command::new("true").spawn().expect("spawn true"),
+            address: String::new(),
+            home: PathBuf::new(),
+        }
+    }
+
     /// A new connection (CometBFT opens one per role).
     pub fn client(&self) -> Client {
         ClientBuilder::default()
