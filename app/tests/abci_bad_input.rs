@@ -5,6 +5,8 @@
 //! exception or an error code, never a panic or a half-committed block,
 //! and the node keeps serving new connections.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod abci_node;
 
 use std::io::{Read, Write};

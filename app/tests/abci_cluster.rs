@@ -4,6 +4,8 @@
 //! `--migration-batch` on each node, and with the fourth node joining
 //! halfway by state sync from the first one's snapshot.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod abci_node;
 
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! (Info, then the heights not committed), and the same app hashes as a
 //! node that ran without a break.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod abci_node;
 
 use abci_node::{Node, app_state, height, info, init_chain};
