@@ -52,7 +52,7 @@ fn run(home: &Path, genesis: &[u8], kills: &BTreeSet<usize>) -> Vec<Vec<u8>> {
     'recover: loop {
         let mut c = node.client();
         let (last, _) = info(&mut c);
-        let mut killed = |call: &mut usize| {
+        let killed = |call: &mut usize| {
             *call += 1;
             kills.contains(&(*call - 1))
         };
