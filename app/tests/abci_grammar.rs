@@ -42,3 +42,26 @@ fn clean_start_then_recovery_after_a_restart() {
     }
     assert_eq!(height(&mut c, 4, &[]).app_hash.to_vec(), fourth);
 }
+
+#[test]
+fn a_genesis_with_a_later_initial_height_starts_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = app_state(&dir.path().join("scratch"), 5, "v1.0.0");
+    let node = Node::start(&dir.path().join("node"), "v1.0.0", &[]);
+    let mut c = node.client();
+    let hash = c
+        .init_chain(tendermint_proto::v0_38::abci::RequestInitChain {
+            chain_id: "later-1".into(),
+            app_state_bytes: genesis.into(),
+            initial_height: 5,
+            ..Default::default()
+        })
+        .unwrap()
+        .app_hash
+        .to_vec();
+    // Until the first block, CometBFT must see height 0 (it would call
+    // InitChain again after a crash).
+    assert_eq!(info(&mut c), (0, hash));
+    let fifth = height(&mut c, 5, &[]).app_hash.to_vec();
+    assert_eq!(info(&mut c), (5, fifth));
+}

@@ -14,6 +14,8 @@ use crate::store::{CommitInfo, CommitOptions, StateDelta, StateRead};
 
 /// Node metadata key of the chain id.
 pub(crate) const CHAIN_ID_META: &str = "chain_id";
+/// Node metadata key of the genesis' initial height.
+const INITIAL_HEIGHT_META: &str = "initial_height";
 
 impl App {
     /// Validates `genesis` and builds the initial state: every module's
@@ -78,15 +80,39 @@ impl App {
             height,
             changes,
             &CommitOptions {
-                node_meta: &[(
-                    CHAIN_ID_META.to_owned(),
-                    genesis.chain_id.as_bytes().to_vec(),
-                )],
+                node_meta: &[
+                    (
+                        CHAIN_ID_META.to_owned(),
+                        genesis.chain_id.as_bytes().to_vec(),
+                    ),
+                    (
+                        INITIAL_HEIGHT_META.to_owned(),
+                        genesis.initial_height.to_be_bytes().to_vec(),
+                    ),
+                ],
                 ..CommitOptions::default()
             },
         )?;
         tracing::info!(chain_id = %genesis.chain_id, height, app_hash = %info.app_hash, "initialised chain");
         Ok(info)
+    }
+
+    /// Whether no block has been committed since InitChain: the state is
+    /// the genesis state (CometBFT then still sees the app at height 0).
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn at_genesis(&self) -> Result<bool, AppError> {
+        let Some(last) = self.storage.last_commit() else {
+            return Ok(false);
+        };
+        let initial = self
+            .storage
+            .node_meta(INITIAL_HEIGHT_META)?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map(u64::from_be_bytes);
+        Ok(initial == Some(last.height + 1))
     }
 
     /// Exports the last committed state as a genesis document whose first

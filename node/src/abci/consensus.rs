@@ -26,7 +26,11 @@ impl AbciNode {
     pub fn info(&self, _request: RequestInfo) -> Result<ResponseInfo, Failure> {
         let state = self.lock();
         let app = &state.app;
+        // After InitChain and before the first block the app is at height
+        // 0 for CometBFT, whatever the genesis' initial height.
+        let at_genesis = app.at_genesis().map_err(Failure::exception)?;
         let (height, hash) = match app.last_commit() {
+            Some(c) if at_genesis => (0, Bytes::copy_from_slice(&c.app_hash.0)),
             Some(c) => (c.height, Bytes::copy_from_slice(&c.app_hash.0)),
             None => (0, Bytes::new()),
         };
