@@ -75,6 +75,29 @@ pub enum BenchCommand {
     /// Genesis export and import vs raw serde_json, export memory, and the
     /// in-place upgrade vs export -> genesis migrate -> import.
     Genesis(BenchGenesisArgs),
+    /// FinalizeBlock + Commit over the ABCI socket vs the same blocks
+    /// through the standalone loop's executor.
+    Abci(BenchAbciArgs),
+}
+
+/// `bench abci`.
+#[derive(Debug, Args)]
+pub struct BenchAbciArgs {
+    /// Accounts in the generated genesis.
+    #[arg(long, default_value_t = 10_000)]
+    pub accounts: u64,
+    /// Blocks measured.
+    #[arg(long, default_value_t = 100)]
+    pub blocks: u64,
+    /// Synthetic sends per block.
+    #[arg(long, default_value_t = 500)]
+    pub txs_per_block: u64,
+    /// Seed of genesis and transactions.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the two node homes (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 /// `bench genesis`.

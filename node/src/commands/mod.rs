@@ -1,6 +1,7 @@
 //! One file per command.
 
 pub mod bench;
+pub mod bench_abci;
 pub mod bench_genesis;
 pub mod demo;
 pub mod export;
@@ -22,6 +23,7 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Demo(args) => demo::run(chain, args),
         Command::Bench(BenchCommand::Migration(args)) => bench::run(args),
+        Command::Bench(BenchCommand::Abci(args)) => bench_abci::run(chain, args),
         Command::Bench(BenchCommand::Genesis(args)) => bench_genesis::run(chain, args),
         Command::Init(args) => init::run(chain, args),
         Command::Start(args) => start::run(chain, args),
