@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::{StateRead, StateWrite, StoreError};
 use crate::upgrade::{
-    DoneRecord, LedgerEntry, app_version, done_history, ledger, record_done, set_app_version,
+    DoneRecord, LedgerEntry, app_version, authority, done_history, ledger, record_done,
+    set_app_version, set_authority,
 };
 use crate::version_map::VersionMap;
 
@@ -49,6 +50,10 @@ pub struct UpgradeSection {
     /// upgrade did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ledger: Vec<LedgerEntry>,
+    /// The account allowed to schedule, cancel and hand on upgrades (absent:
+    /// the node's configured default, the gov module address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
 }
 
 impl UpgradeSection {
@@ -99,6 +104,7 @@ impl UpgradeSection {
                 .collect(),
             app_version: app_version(state)?,
             ledger: ledger(state)?,
+            authority: authority(state)?,
         })
     }
 
@@ -113,6 +119,9 @@ impl UpgradeSection {
         }
         if self.app_version > 0 {
             set_app_version(state, self.app_version);
+        }
+        if let Some(address) = &self.authority {
+            set_authority(state, address);
         }
     }
 }

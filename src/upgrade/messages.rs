@@ -1,4 +1,7 @@
-//! The upgrade messages: schedule and cancel, by the authority only.
+//! The upgrade messages: schedule, cancel, and hand the authority on, by
+//! the authority only. The authority is the chain's (stored in the
+//! `upgrade` store, see [`authority`](super::authority)), or the node's
+//! configured default on a chain that never stored one.
 
 use serde::Deserialize;
 
@@ -10,6 +13,8 @@ use crate::tx::Msg;
 pub const MSG_SOFTWARE_UPGRADE: &str = "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade";
 /// Type URL of the message that cancels the pending plan.
 pub const MSG_CANCEL_UPGRADE: &str = "/cosmos.upgrade.v1beta1.MsgCancelUpgrade";
+/// Type URL of the message that makes another account the authority.
+pub const MSG_UPDATE_AUTHORITY: &str = "/upgrade_runtime.upgrade.v1.MsgUpdateAuthority";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +27,13 @@ struct SoftwareUpgrade {
 #[serde(deny_unknown_fields)]
 struct CancelUpgrade {
     authority: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateAuthority {
+    authority: String,
+    new_authority: String,
 }
 
 /// The `MsgSoftwareUpgrade` of `authority` scheduling `plan`, in the SDK's
@@ -49,52 +61,87 @@ pub fn cancel_upgrade_msg(authority: &str) -> Msg {
     }
 }
 
-/// Whether the runtime's upgrade keeper handles `type_url`.
-pub fn is_upgrade_msg(type_url: &str) -> bool {
-    type_url == MSG_SOFTWARE_UPGRADE || type_url == MSG_CANCEL_UPGRADE
+/// The `MsgUpdateAuthority` of `authority` handing the authority to
+/// `new_authority`.
+pub fn update_authority_msg(authority: &str, new_authority: &str) -> Msg {
+    let mut value = serde_json::Map::new();
+    value.insert("authority".into(), authority.into());
+    value.insert("new_authority".into(), new_authority.into());
+    Msg {
+        type_url: MSG_UPDATE_AUTHORITY.into(),
+        value,
+    }
 }
 
-/// Executes an upgrade message signed by `signer`.
+/// Whether the runtime's upgrade keeper handles `type_url`.
+pub fn is_upgrade_msg(type_url: &str) -> bool {
+    [
+        MSG_SOFTWARE_UPGRADE,
+        MSG_CANCEL_UPGRADE,
+        MSG_UPDATE_AUTHORITY,
+    ]
+    .contains(&type_url)
+}
+
+/// Executes an upgrade message signed by `signer`. The authority is the
+/// chain's stored one, else `default_authority`.
 ///
 /// # Errors
 ///
 /// [`UpgradeError::Unauthorized`] unless both the signer and the message's
-/// `authority` are the configured authority; plan validation errors.
+/// `authority` are the authority; plan validation errors.
 pub fn handle_upgrade_msg(
     state: &mut dyn StateWrite,
     msg: &Msg,
     signer: &str,
-    authority: &str,
+    default_authority: &str,
     height: u64,
 ) -> Result<(), UpgradeError> {
+    let authority = super::authority(&*state)?.unwrap_or_else(|| default_authority.to_owned());
     let value = serde_json::Value::Object(msg.value.clone());
-    let claimed = match msg.type_url.as_str() {
+    let malformed = |e: serde_json::Error| UpgradeError::MalformedMsg(e.to_string());
+    enum Action {
+        Schedule(Plan),
+        Cancel,
+        Hand(String),
+    }
+    let (claimed, action) = match msg.type_url.as_str() {
         MSG_SOFTWARE_UPGRADE => {
-            serde_json::from_value::<SoftwareUpgrade>(value)
-                .map_err(|e| UpgradeError::MalformedMsg(e.to_string()))?
-                .authority
+            let m: SoftwareUpgrade = serde_json::from_value(value).map_err(malformed)?;
+            (m.authority, Action::Schedule(m.plan))
+        }
+        MSG_UPDATE_AUTHORITY => {
+            let m: UpdateAuthority = serde_json::from_value(value).map_err(malformed)?;
+            (m.authority, Action::Hand(m.new_authority))
         }
         _ => {
-            serde_json::from_value::<CancelUpgrade>(value)
-                .map_err(|e| UpgradeError::MalformedMsg(e.to_string()))?
-                .authority
+            let m: CancelUpgrade = serde_json::from_value(value).map_err(malformed)?;
+            (m.authority, Action::Cancel)
         }
     };
     for who in [signer, claimed.as_str()] {
         if who != authority {
             return Err(UpgradeError::Unauthorized {
                 signer: who.to_owned(),
-                authority: authority.to_owned(),
+                authority: authority.clone(),
             });
         }
     }
-    if msg.type_url == MSG_SOFTWARE_UPGRADE {
-        let parsed: SoftwareUpgrade =
-            serde_json::from_value(serde_json::Value::Object(msg.value.clone()))
-                .map_err(|e| UpgradeError::MalformedMsg(e.to_string()))?;
-        schedule(state, &parsed.plan, height)
-    } else {
-        clear_plan(state);
-        Ok(())
+    match action {
+        Action::Schedule(plan) => schedule(state, &plan, height),
+        Action::Cancel => {
+            clear_plan(state);
+            Ok(())
+        }
+        Action::Hand(new) => {
+            if new.is_empty() {
+                return Err(UpgradeError::MalformedMsg(
+                    "new_authority cannot be empty".into(),
+                ));
+            }
+            tracing::info!(from = %authority, to = %new, "upgrade authority handed on");
+            super::set_authority(state, &new);
+            Ok(())
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The upgrade keeper: plans, done history, app version, store upgrades,
 //! handlers, the pre-block check and `upgrade-info.json`.
 
+mod authority;
 mod check;
 mod dry_run;
 mod error;
@@ -12,6 +13,7 @@ mod messages;
 mod plan;
 mod store_upgrades;
 
+pub use authority::{AUTHORITY_KEY, authority, set_authority};
 pub use check::{CheckError, ReleaseSpec, check_releases};
 pub use dry_run::{DryRun, StoreDiff, dry_run};
 pub use error::UpgradeError;
@@ -23,8 +25,8 @@ pub use keeper::{
 };
 pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, keys_touched, ledger};
 pub use messages::{
-    MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, cancel_upgrade_msg, handle_upgrade_msg,
-    is_upgrade_msg, software_upgrade_msg,
+    MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, MSG_UPDATE_AUTHORITY, cancel_upgrade_msg,
+    handle_upgrade_msg, is_upgrade_msg, software_upgrade_msg, update_authority_msg,
 };
 pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,
