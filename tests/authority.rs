@@ -2,6 +2,8 @@
 //! `upgrade` section, in the app hash, exported and imported, and handed
 //! on only by a message the current authority signs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{AUTHORITY, genesis, kv, manager, registry, tx};

@@ -309,3 +309,34 @@ fn the_static_check_names_a_store_change_without_its_store_upgrade() {
         ]
     );
 }
+
+#[test]
+fn the_static_check_refuses_a_rename_that_would_empty_or_mix_live_stores() {
+    let chain = ReleaseChain::new(vec![
+        Release::genesis("v1.0.0", || {
+            vec![Box::new(kv("alpha")), Box::new(kv("beta"))]
+        }),
+        Release::upgrade(
+            "v2.0.0",
+            || vec![Box::new(kv("alpha")), Box::new(kv("beta"))],
+            || Upgrade {
+                name: "v2.0.0".into(),
+                store_upgrades: StoreUpgrades {
+                    renamed: vec![StoreRename {
+                        old_key: "alpha".into(),
+                        new_key: "beta".into(),
+                    }],
+                    ..StoreUpgrades::default()
+                },
+                handler: run_all(),
+            },
+        ),
+    ]);
+    let problems: Vec<String> = chain.check().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "release v2.0.0: store rename \"alpha\" -> \"beta\": a module of this release still uses the old store, which would be emptied"
+        ]
+    );
+}

@@ -92,7 +92,12 @@ fn halt_upgrade_info_new_binary_replays_the_block_and_the_chain_goes_on() {
         .find(|e| e.r#type == "upgrade")
         .expect("an upgrade event");
     assert_eq!(event.attributes[0].value, "v2.0.0");
+    // The new app version goes into the next headers (state sync checks it).
+    let version = upgraded.consensus_param_updates.and_then(|p| p.version);
+    assert_eq!(version.map(|v| v.app), Some(1));
     c.commit().expect("Commit");
+    let reported = c.info(Default::default()).expect("Info").app_version;
+    assert_eq!(reported, 1);
     let fifth = height(&mut c, 5, &[]);
     assert_eq!(info(&mut c), (5, fifth.app_hash.to_vec()));
     // The old binary now refuses to start on the upgraded state.

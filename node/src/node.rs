@@ -84,12 +84,26 @@ impl Chain {
     ///
     /// The file cannot be created.
     pub fn create_app(&self, home: &Home, release: &Release) -> anyhow::Result<App> {
-        let storage = Storage::create(&home.state_file(), Layout::V1)?;
         let settings = NodeSettings {
             migration_batch: upgrade_runtime::app::DEFAULT_MIGRATION_BATCH,
             ..NodeSettings::default()
         };
-        self.wire(home, storage, release, &settings)
+        self.create_app_with(home, release, &settings)
+    }
+
+    /// [`Chain::create_app`] with the node settings given.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be created.
+    pub fn create_app_with(
+        &self,
+        home: &Home,
+        release: &Release,
+        settings: &NodeSettings,
+    ) -> anyhow::Result<App> {
+        let storage = Storage::create(&home.state_file(), Layout::V1)?;
+        self.wire(home, storage, release, settings)
     }
 
     /// Opens the home's state read-only as `release`: the state file stays

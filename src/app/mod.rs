@@ -144,12 +144,6 @@ impl App {
         self.config.checked_upgrades = checked;
     }
 
-    /// Sets the keys moved per block by the lazy store migration (see
-    /// [`AppConfig::migration_batch`]).
-    pub fn set_migration_batch(&mut self, keys: u64) {
-        self.config.migration_batch = keys;
-    }
-
     /// The node settings.
     pub fn config(&self) -> &AppConfig {
         &self.config

@@ -169,7 +169,7 @@ pub fn migrate(
         for rename in &release.store_upgrades.renamed_modules {
             let (old, new) = (&rename.old_name, &rename.new_name);
             let moved = match (versions.remove(old), sections.shift_remove(old)) {
-                (Some(version), Some(section)) if !versions.contains(new) => {
+                (Some(version), Some(section)) if old != new && !versions.contains(new) => {
                     Some((version, section))
                 }
                 _ => None,

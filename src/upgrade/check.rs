@@ -109,6 +109,19 @@ pub enum CheckError {
         /// Its store in this release.
         new_store: String,
     },
+    /// A store rename that moves keys no module change calls for, or moves
+    /// them where they would mix with a live store.
+    #[error("release {release}: store rename {old:?} -> {new:?}: {reason}")]
+    BadStoreRename {
+        /// The release.
+        release: String,
+        /// The old store.
+        old: String,
+        /// The new store.
+        new: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A module rename whose old name the previous release does not have,
     /// or whose new name it already has.
     #[error(
@@ -267,6 +280,31 @@ fn check_step(prev: &ReleaseSpec<'_>, next: &ReleaseSpec<'_>, problems: &mut Vec
                 release: release.clone(),
                 module: module.name().into(),
                 store: module.store_name().into(),
+            });
+        }
+    }
+    let prev_stores: BTreeSet<&str> = prev.manager.modules().map(|m| m.store_name()).collect();
+    let next_stores: BTreeSet<&str> = next.manager.modules().map(|m| m.store_name()).collect();
+    for rename in &su.renamed {
+        let (old, new) = (rename.old_key.as_str(), rename.new_key.as_str());
+        let leaving = |s: &str| renamed_from.contains(s) || su.deleted.iter().any(|d| d == s);
+        let reason = if !prev_stores.contains(old) {
+            Some("no module of the previous release has the old store")
+        } else if next_stores.contains(old) {
+            Some("a module of this release still uses the old store, which would be emptied")
+        } else if !next_stores.contains(new) {
+            Some("no module of this release has the new store")
+        } else if prev_stores.contains(new) && !leaving(new) {
+            Some("the new store is still in use, so the keys would mix")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            problems.push(CheckError::BadStoreRename {
+                release: release.clone(),
+                old: old.into(),
+                new: new.into(),
+                reason,
             });
         }
     }

@@ -97,7 +97,7 @@ impl StoreUpgrades {
     pub fn rename_modules(&self, versions: &mut VersionMap) -> Result<(), (String, String)> {
         for rename in &self.renamed_modules {
             let fail = || (rename.old_name.clone(), rename.new_name.clone());
-            if versions.contains(&rename.new_name) {
+            if rename.old_name == rename.new_name || versions.contains(&rename.new_name) {
                 return Err(fail());
             }
             let version = versions.remove(&rename.old_name).ok_or_else(fail)?;

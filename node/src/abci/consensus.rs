@@ -11,6 +11,7 @@ use tendermint_proto::v0_38::abci::{
     Event, EventAttribute, ExecTxResult, RequestFinalizeBlock, RequestInfo, RequestInitChain,
     ResponseCommit, ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
 };
+use tendermint_proto::v0_38::types::{ConsensusParams, VersionParams};
 use upgrade_runtime::app::AppError;
 use upgrade_runtime::genesis::AppGenesis;
 use upgrade_runtime::upgrade::app_version;
@@ -61,7 +62,9 @@ impl AbciNode {
                     chain_id,
                     "InitChain again before the first block: the state is already initialised"
                 );
-                return Ok(init_response(&last.app_hash.0));
+                let version = app_version(&state.app.snapshot().map_err(Failure::exception)?)
+                    .map_err(Failure::exception)?;
+                return Ok(init_response(&last.app_hash.0, version));
             }
             return Err(Failure::Exception(format!(
                 "InitChain for chain {:?} at initial height {initial_height}, but this node already holds chain {chain_id:?} at height {}",
@@ -88,7 +91,9 @@ impl AbciNode {
             .app
             .init_chain(&genesis)
             .map_err(|e| Failure::Exception(format!("InitChain failed: {e}")))?;
-        Ok(init_response(&info.app_hash.0))
+        let version = app_version(&state.app.snapshot().map_err(Failure::exception)?)
+            .map_err(Failure::exception)?;
+        Ok(init_response(&info.app_hash.0, version))
     }
 
     /// `FinalizeBlock`: executes the decided block and answers its app hash;
@@ -124,6 +129,7 @@ impl AbciNode {
             Err(e) => return Err(Failure::Exception(format!("FinalizeBlock {height}: {e}"))),
         };
         let mut events = Vec::new();
+        let mut consensus_param_updates = None;
         if let Some(applied) = block.applied_upgrade() {
             events.push(event(
                 "upgrade",
@@ -132,6 +138,8 @@ impl AbciNode {
                     ("height", &applied.height.to_string()),
                 ],
             ));
+            // The next headers carry the new app version.
+            consensus_param_updates = version_params(applied.app_version);
         }
         let failed = |e: AppError| Failure::Exception(format!("FinalizeBlock {height}: {e}"));
         app.run_begin_blockers(&mut block).map_err(failed)?;
@@ -161,6 +169,7 @@ impl AbciNode {
             events,
             tx_results,
             app_hash: Bytes::copy_from_slice(&app_hash.0),
+            consensus_param_updates,
             ..ResponseFinalizeBlock::default()
         })
     }
@@ -192,11 +201,23 @@ impl AbciNode {
     }
 }
 
-fn init_response(app_hash: &[u8]) -> ResponseInitChain {
+fn init_response(app_hash: &[u8], app_version: u64) -> ResponseInitChain {
     ResponseInitChain {
         app_hash: Bytes::copy_from_slice(app_hash),
+        consensus_params: version_params(app_version),
         ..ResponseInitChain::default()
     }
+}
+
+/// The consensus params that carry the app version into block headers
+/// (CometBFT's state sync checks `Info.app_version` against them): only
+/// the version, the rest left as CometBFT has it; `None` for version 0,
+/// CometBFT's default.
+fn version_params(app_version: u64) -> Option<ConsensusParams> {
+    (app_version > 0).then(|| ConsensusParams {
+        version: Some(VersionParams { app: app_version }),
+        ..ConsensusParams::default()
+    })
 }
 
 /// An event of `kind` with string attributes, indexed.

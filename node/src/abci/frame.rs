@@ -14,9 +14,9 @@ use std::io::{self, Read, Write};
 use prost::Message;
 use tendermint_proto::v0_38::abci::{Request, Response};
 
-/// The largest request frame read by default: CometBFT's default block
-/// (`max_bytes` 22020096) with room to spare.
-pub const DEFAULT_MAX_FRAME: usize = 64 << 20;
+/// The largest request frame read by default: CometBFT's largest block
+/// (`block.max_bytes` at most 100 MiB) with room for the rest of the request.
+pub const DEFAULT_MAX_FRAME: usize = 128 << 20;
 
 /// Why a frame could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
@@ -126,7 +127,18 @@ fn connection(
                 return;
             }
         };
-        let (response, stop) = node.handle(request);
+        // A bug must not leave CometBFT waiting on a dead thread: the panic
+        // becomes an exception and the node stops, as on a fatal failure.
+        let handled = std::panic::catch_unwind(AssertUnwindSafe(|| node.handle(request)));
+        let (response, stop) = handled.unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
+            let reason = format!("the application failed on an ABCI request ({what}); stopping");
+            (exception(reason.clone()), Some(reason))
+        });
         if write_response(&mut writer, &response).is_err() {
             return;
         }

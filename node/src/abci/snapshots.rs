@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::Snapshot;
 use upgrade_runtime::app::App;
-use upgrade_runtime::store::{ChangeSet, KeyRange, StateRead, UPGRADE_STORE, validate_store_name};
+use upgrade_runtime::commitment::LatticeHash;
+use upgrade_runtime::store::{
+    ChangeSet, KeyRange, MIGRATION_STORE, StateRead, UPGRADE_STORE, validate_store_name,
+};
 
 /// The only snapshot format this node writes and reads.
 pub const FORMAT: u32 = 1;
@@ -101,9 +104,13 @@ impl Snapshots {
             chunk.clear();
             Ok(())
         };
+        // The snapshot must be the whole state: its triples must hash to the
+        // committed app hash (a store no module owns would be missed).
+        let mut lattice = LatticeHash::new();
         for store in stores {
             for item in snapshot.range(store, KeyRange::all())? {
                 let (key, value) = item?;
+                lattice.insert(store, &key, &value);
                 for field in [store.as_bytes(), &key, &value] {
                     prost::encoding::encode_varint(field.len() as u64, &mut chunk);
                     chunk.extend_from_slice(field);
@@ -115,6 +122,13 @@ impl Snapshots {
         }
         if !chunk.is_empty() || hashes.is_empty() {
             flush(&mut chunk, &mut hashes)?;
+        }
+        let committed = app.last_commit().map(|c| c.app_hash);
+        if committed != Some(lattice.app_hash()) {
+            let _ = fs::remove_dir_all(&tmp);
+            bail!(
+                "the state at height {height} holds stores no module of this release owns, so a snapshot of the modules' stores would not restore it; no snapshot taken"
+            );
         }
         let metadata = Metadata {
             chain_id: app.chain_id()?,
@@ -189,6 +203,9 @@ impl Snapshots {
         }
         let metadata: Metadata = serde_json::from_slice(&snapshot.metadata)
             .context("the snapshot's metadata does not decode")?;
+        if snapshot.chunks == 0 {
+            bail!("a snapshot has at least one chunk");
+        }
         if metadata.chunk_hashes.len() != snapshot.chunks as usize {
             bail!(
                 "the metadata lists {} chunks, the snapshot {}",
@@ -230,7 +247,12 @@ impl Snapshots {
                 expected: restore.next,
             });
         }
-        let expected = &restore.metadata.chunk_hashes[index as usize];
+        let Some(expected) = restore.metadata.chunk_hashes.get(index as usize) else {
+            return Err(ChunkError::OutOfOrder {
+                index,
+                expected: restore.next,
+            });
+        };
         if hex::encode(Sha256::digest(chunk)) != *expected {
             return Err(ChunkError::BadHash { index });
         }
@@ -307,6 +329,9 @@ fn decode_records(mut chunk: &[u8], state: &mut ChangeSet) -> Result<(), String>
         let store = String::from_utf8(field(&mut chunk)?)
             .map_err(|_| "a store name is not UTF-8".to_owned())?;
         validate_store_name(&store).map_err(|e| e.to_string())?;
+        if store == MIGRATION_STORE {
+            return Err("the node-local migration store is not part of a snapshot".into());
+        }
         let key = field(&mut chunk)?;
         let value = field(&mut chunk)?;
         state.put(&store, key, Some(value));

@@ -1,7 +1,6 @@
 //! `init`: create a node home and run InitChain.
 
 use anyhow::Context;
-use serde_json::Value;
 use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
 
 use crate::chain::Chain;
@@ -71,18 +70,17 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
             )));
         }
     };
-    let accounts = genesis
-        .app_state
-        .get("auth")
-        .and_then(|a| a.get("accounts"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
     println!(
-        "initialised chain {} as release {} in {}: {} accounts, height {}, app hash {}",
+        "initialised chain {} as release {} in {}: modules {}, height {}, app hash {}",
         genesis.chain_id,
         release.name,
         home.root().display(),
-        accounts,
+        genesis
+            .app_state
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         info.height,
         info.app_hash
     );

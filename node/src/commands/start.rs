@@ -89,9 +89,7 @@ fn serve_abci(
         chain.open_app(home, release, settings)?
     } else {
         home.create_dirs()?;
-        let mut app = chain.create_app(home, release)?;
-        app.set_migration_batch(settings.migration_batch);
-        app
+        chain.create_app_with(home, release, settings)?
     };
     let snapshots = Snapshots::new(
         home.data_dir().join("snapshots"),
