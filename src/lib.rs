@@ -154,7 +154,7 @@ pub use configurator::{
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
 pub use release::{Binary, Release, ReleaseChain};
-pub use tx::{Msg, Tx, TxOutcome};
+pub use tx::{DecodedMsg, MAX_TX_BYTES, Msg, Tx, TxAuthenticator, TxEnv, TxOutcome, TxRejection};
 pub mod manager;
 pub mod version_map;
 

@@ -6,7 +6,7 @@ use crate::configurator::{ConfigError, Configurator};
 use crate::context::Context;
 use crate::genesis::SectionWriter;
 use crate::store::StoreError;
-use crate::tx::{Msg, Tx};
+use crate::tx::{DecodedMsg, Msg, Tx, TxAuthenticator};
 
 /// A module of the application: a named piece of state with a consensus
 /// version, a genesis section and the migrations between its versions.
@@ -90,8 +90,21 @@ pub trait Module: Send + Sync {
         &[]
     }
 
-    /// Runs before a transaction's messages (the Cosmos ante handler): the
-    /// place to check and bump the signer's sequence.
+    /// The module that authenticates transaction bytes (the auth module)
+    /// returns its authenticator; one module of an application does.
+    fn authenticator(&self) -> Option<&dyn TxAuthenticator> {
+        None
+    }
+
+    /// Decodes the protobuf value of one of [`Module::msg_types`] into its
+    /// JSON form and the address that must sign it.
+    fn decode_msg(&self, type_url: &str, value: &[u8]) -> Option<Result<DecodedMsg, String>> {
+        let _ = (type_url, value);
+        None
+    }
+
+    /// Runs before a transaction's messages, after it was authenticated
+    /// (the rest of the Cosmos ante handler).
     ///
     /// # Errors
     ///

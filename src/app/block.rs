@@ -25,11 +25,11 @@ pub fn ledger_meta_key(height: u64) -> String {
 /// commit, so an error anywhere before [`App::commit`] leaves the committed
 /// state untouched.
 pub struct Block {
-    height: u64,
-    delta: StateDelta<Snapshot>,
-    applied_upgrade: Option<AppliedUpgrade>,
-    outcomes: Vec<TxOutcome>,
-    node_meta: Vec<(String, Vec<u8>)>,
+    pub(super) height: u64,
+    pub(super) delta: StateDelta<Snapshot>,
+    pub(super) applied_upgrade: Option<AppliedUpgrade>,
+    pub(super) outcomes: Vec<TxOutcome>,
+    pub(super) node_meta: Vec<(String, Vec<u8>)>,
 }
 
 impl Block {
@@ -180,27 +180,42 @@ impl App {
     ///
     /// The chain is not initialised, or the state cannot be read.
     pub fn check_tx(&self, tx: &Tx) -> Result<TxOutcome, AppError> {
+        let mut scratch = self.scratch_block()?;
+        Ok(self.deliver_tx(&mut scratch, tx))
+    }
+
+    /// A block over the last commit that is never committed: where CheckTx
+    /// runs.
+    pub(crate) fn scratch_block(&self) -> Result<Block, AppError> {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
-        let mut scratch = Block {
+        Ok(Block {
             height: last.height + 1,
             delta: StateDelta::new(self.storage.snapshot()?),
             applied_upgrade: None,
             outcomes: Vec::new(),
             node_meta: Vec::new(),
-        };
-        Ok(self.deliver_tx(&mut scratch, tx))
+        })
     }
 
     /// Delivers a transaction. A rejected transaction leaves no writes and
     /// is reported in its outcome; it does not fail the block.
     pub fn deliver_tx(&self, block: &mut Block, tx: &Tx) -> TxOutcome {
+        self.deliver(block, tx, true)
+    }
+
+    /// Delivers `tx`, running the modules' ante hooks first when `ante`
+    /// (an authenticated transaction had them run with its authentication).
+    pub(super) fn deliver(&self, block: &mut Block, tx: &Tx, ante: bool) -> TxOutcome {
         let upgrade_msgs = tx
             .msgs
             .iter()
             .filter(|m| is_upgrade_msg(&m.type_url))
             .count();
-        let outcome = if upgrade_msgs == 0 {
+        let outcome = if upgrade_msgs == 0 && ante {
             self.manager.deliver_tx(&mut block.delta, tx, block.height)
+        } else if upgrade_msgs == 0 {
+            self.manager
+                .deliver_msgs(&mut block.delta, tx, block.height)
         } else if upgrade_msgs != tx.msgs.len() {
             TxOutcome {
                 code: CODE_UNKNOWN_MSG,

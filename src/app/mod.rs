@@ -5,6 +5,7 @@ mod block;
 mod chain;
 mod error;
 mod restore;
+mod tx_bytes;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -3,12 +3,15 @@
 use super::ModuleManager;
 use crate::module::ModuleError;
 use crate::store::{StateDelta, StateWrite};
-use crate::tx::{Tx, TxOutcome};
+use crate::tx::{Tx, TxEnv, TxOutcome, TxRejection};
 
 /// Outcome code of a transaction a module rejected.
 pub const CODE_REJECTED: u32 = 1;
 /// Outcome code of a message no module handles.
 pub const CODE_UNKNOWN_MSG: u32 = 2;
+/// Outcome code of transaction bytes that do not decode (the SDK's
+/// `ErrTxDecode`).
+pub const CODE_TX_DECODE: u32 = 2;
 
 impl ModuleManager {
     /// Runs `tx` in its own delta: every module's ante hook, then each message
@@ -19,8 +22,18 @@ impl ModuleManager {
     /// Never: a failing transaction is reported in its [`TxOutcome`] and its
     /// writes are discarded. Store failures are reported the same way.
     pub fn deliver_tx(&self, state: &mut dyn StateWrite, tx: &Tx, height: u64) -> TxOutcome {
+        self.deliver(state, tx, height, true)
+    }
+
+    /// Runs the messages of an authenticated `tx` (its ante checks already
+    /// ran with the authentication) in their own delta.
+    pub fn deliver_msgs(&self, state: &mut dyn StateWrite, tx: &Tx, height: u64) -> TxOutcome {
+        self.deliver(state, tx, height, false)
+    }
+
+    fn deliver(&self, state: &mut dyn StateWrite, tx: &Tx, height: u64, ante: bool) -> TxOutcome {
         let mut delta = StateDelta::new(&mut *state);
-        match self.run_tx(&mut delta, tx, height) {
+        match self.run_tx(&mut delta, tx, height, ante) {
             Ok(()) => {
                 delta.apply();
                 TxOutcome {
@@ -37,9 +50,10 @@ impl ModuleManager {
         state: &mut dyn StateWrite,
         tx: &Tx,
         height: u64,
+        ante: bool,
     ) -> Result<(), (u32, String)> {
         let rejected = |e: ModuleError| (CODE_REJECTED, e.to_string());
-        for m in self.modules() {
+        for m in self.modules().filter(|_| ante) {
             let mut ctx = self
                 .context(m.name(), state, height)
                 .map_err(|e| (CODE_REJECTED, e.to_string()))?;
@@ -61,5 +75,44 @@ impl ModuleManager {
             m.deliver(&mut ctx, &tx.signer, msg).map_err(rejected)?;
         }
         Ok(())
+    }
+}
+
+impl ModuleManager {
+    /// Authenticates transaction `bytes` through the module that provides
+    /// the [`TxAuthenticator`](crate::TxAuthenticator), with every module's
+    /// and the runtime's message decoders. Its writes go to `state`.
+    ///
+    /// # Errors
+    ///
+    /// The authenticator's rejection, or no module provides one.
+    pub fn authenticate(
+        &self,
+        state: &mut dyn StateWrite,
+        bytes: &[u8],
+        chain_id: &str,
+        height: u64,
+    ) -> Result<Tx, TxRejection> {
+        let Some(module) = self.modules().find(|m| m.authenticator().is_some()) else {
+            return Err(TxRejection::new(
+                CODE_TX_DECODE,
+                "tx parse error: this application has no transaction authenticator",
+            ));
+        };
+        let decode_msg = |type_url: &str, value: &[u8]| {
+            crate::upgrade::decode_upgrade_msg(type_url, value)
+                .or_else(|| self.modules().find_map(|m| m.decode_msg(type_url, value)))
+        };
+        let env = TxEnv {
+            chain_id,
+            decode_msg: &decode_msg,
+        };
+        let mut ctx = self
+            .context(module.name(), state, height)
+            .map_err(|e| TxRejection::new(CODE_REJECTED, e.to_string()))?;
+        match module.authenticator() {
+            Some(authenticator) => authenticator.authenticate(&mut ctx, bytes, &env),
+            None => Err(TxRejection::new(CODE_TX_DECODE, "no authenticator")),
+        }
     }
 }

@@ -11,6 +11,7 @@ mod keeper;
 mod ledger;
 mod messages;
 mod plan;
+mod proto;
 mod store_upgrades;
 
 pub use authority::{AUTHORITY_KEY, authority, set_authority};
@@ -32,4 +33,5 @@ pub use plan::{
     APP_VERSION_KEY, DONE_PREFIX, DoneRecord, PLAN_KEY, Plan, app_version, clear_plan, done_height,
     done_history, pending_plan, record_done, set_app_version, set_plan,
 };
+pub use proto::{MsgUpdateAuthority, decode_upgrade_msg, encode_upgrade_msg};
 pub use store_upgrades::{ModuleRename, StoreRename, StoreUpgradeReport, StoreUpgrades};

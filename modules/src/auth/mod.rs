@@ -12,6 +12,7 @@ mod legacy_v1;
 mod migrations;
 mod params;
 pub mod query;
+pub mod signature;
 mod verbatim;
 
 pub use account::{Account, BASE_ACCOUNT_TYPE, BaseAccount, MODULE_ACCOUNT_TYPE, ModuleAccount};
@@ -23,7 +24,8 @@ pub use verbatim::OtherAccount;
 use serde_json::Value;
 use upgrade_runtime::genesis::SectionWriter;
 use upgrade_runtime::{
-    ConfigError, Configurator, Context, Module, ModuleError, Tx, ValidationError,
+    ConfigError, Configurator, Context, Module, ModuleError, Tx, TxAuthenticator, TxEnv,
+    TxRejection, ValidationError,
 };
 
 use crate::address::Address;
@@ -94,8 +96,14 @@ impl Module for Auth {
         migrations::register(cfg, NAME, self.version)
     }
 
-    /// Cosmos' ante handler, reduced to what this runtime models: the signer
-    /// must be an existing account, and its sequence goes up by one.
+    /// Auth authenticates the chain's transactions (see [`signature`]).
+    fn authenticator(&self) -> Option<&dyn TxAuthenticator> {
+        Some(self)
+    }
+
+    /// For in-process transactions (tests, the harness), which are not
+    /// signed: the signer must be an existing account, and its sequence
+    /// goes up by one. Signed transactions do this in [`signature`].
     fn ante(&self, ctx: &mut Context<'_>, tx: &Tx) -> Result<(), ModuleError> {
         let encoding = self.encoding()?;
         let signer = Address::parse(&tx.signer)
@@ -111,6 +119,20 @@ impl Module for Auth {
         ctx.store()
             .set(encoding.account_key(&signer), account.encode());
         Ok(())
+    }
+}
+
+impl TxAuthenticator for Auth {
+    fn authenticate(
+        &self,
+        ctx: &mut Context<'_>,
+        bytes: &[u8],
+        env: &TxEnv<'_>,
+    ) -> Result<Tx, TxRejection> {
+        let encoding = self.encoding().map_err(|e| {
+            TxRejection::new(upgrade_runtime::manager::CODE_REJECTED, e.to_string())
+        })?;
+        signature::authenticate(ctx, encoding, bytes, env)
     }
 }
 

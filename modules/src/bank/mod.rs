@@ -29,7 +29,7 @@ pub use query::{balance, balance_count_and_sums, balances_of, denom_owners, supp
 use serde_json::Value;
 use upgrade_runtime::genesis::SectionWriter;
 use upgrade_runtime::{
-    ConfigError, Configurator, Context, Module, ModuleError, Msg, ValidationError,
+    ConfigError, Configurator, Context, DecodedMsg, Module, ModuleError, Msg, ValidationError,
 };
 
 /// The module's name, genesis section and store.
@@ -103,6 +103,10 @@ impl Module for Bank {
 
     fn msg_types(&self) -> &'static [&'static str] {
         &[MSG_SEND]
+    }
+
+    fn decode_msg(&self, type_url: &str, value: &[u8]) -> Option<Result<DecodedMsg, String>> {
+        (type_url == MSG_SEND).then(|| msgs::decode_send(value))
     }
 
     fn deliver(&self, ctx: &mut Context<'_>, signer: &str, msg: &Msg) -> Result<(), ModuleError> {

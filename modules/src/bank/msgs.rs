@@ -188,3 +188,31 @@ fn check_send_enabled(
         None => Ok(()),
     }
 }
+
+/// Decodes a protobuf `cosmos.bank.v1beta1.MsgSend` into its JSON form and
+/// its signer (`from_address`).
+///
+/// # Errors
+///
+/// The bytes are not a `MsgSend`.
+pub fn decode_send(value: &[u8]) -> Result<upgrade_runtime::DecodedMsg, String> {
+    use cosmos_sdk_proto::prost::Message;
+    let m = cosmos_sdk_proto::cosmos::bank::v1beta1::MsgSend::decode(value)
+        .map_err(|e| format!("{MSG_SEND}: {e}"))?;
+    let amount: Vec<Value> = m
+        .amount
+        .iter()
+        .map(|c| serde_json::json!({"denom": c.denom, "amount": c.amount}))
+        .collect();
+    let mut fields = serde_json::Map::new();
+    fields.insert("from_address".into(), m.from_address.clone().into());
+    fields.insert("to_address".into(), m.to_address.into());
+    fields.insert("amount".into(), Value::Array(amount));
+    Ok((
+        Msg {
+            type_url: MSG_SEND.into(),
+            value: fields,
+        },
+        m.from_address,
+    ))
+}

@@ -1,0 +1,59 @@
+//! Transactions as they arrive from outside the process: bytes, turned
+//! into a [`Tx`](crate::Tx) only by the application's authenticator. As
+//! in Cosmos' `runTx`, the authentication's writes (the sequence bump) are
+//! kept even when the messages fail, so a signed transaction runs once.
+
+use super::{App, AppError, Block};
+use crate::store::StateDelta;
+use crate::tx::{MAX_TX_BYTES, TxOutcome};
+
+impl App {
+    /// Authenticates `bytes` and delivers the transaction in `block`.
+    /// A refused or failing transaction is reported in its outcome; it does
+    /// not fail the block.
+    pub fn deliver_tx_bytes(&self, block: &mut Block, bytes: &[u8]) -> TxOutcome {
+        if bytes.len() > MAX_TX_BYTES {
+            let log = format!(
+                "tx too large: {} bytes, the limit is {MAX_TX_BYTES}",
+                bytes.len()
+            );
+            return self.record(block, 21, log);
+        }
+        let chain_id = match self.chain_id() {
+            Ok(id) => id,
+            Err(e) => return self.record(block, crate::manager::CODE_REJECTED, e.to_string()),
+        };
+        let height = block.height;
+        let mut ante = StateDelta::new(&mut block.delta);
+        match self
+            .manager
+            .authenticate(&mut ante, bytes, &chain_id, height)
+        {
+            Ok(tx) => {
+                ante.apply();
+                self.deliver(block, &tx, false)
+            }
+            Err(rejected) => {
+                drop(ante);
+                self.record(block, rejected.code, rejected.log)
+            }
+        }
+    }
+
+    /// Checks transaction bytes against the last committed state, as
+    /// CheckTx does; nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// The chain is not initialised, or the state cannot be read.
+    pub fn check_tx_bytes(&self, bytes: &[u8]) -> Result<TxOutcome, AppError> {
+        let mut scratch = self.scratch_block()?;
+        Ok(self.deliver_tx_bytes(&mut scratch, bytes))
+    }
+
+    fn record(&self, block: &mut Block, code: u32, log: String) -> TxOutcome {
+        let outcome = TxOutcome { code, log };
+        block.outcomes.push(outcome.clone());
+        outcome
+    }
+}
