@@ -103,6 +103,19 @@ pub trait Module: Send + Sync {
         None
     }
 
+    /// Answers a query at `path` (a Cosmos gRPC method name such as
+    /// `/cosmos.auth.v1beta1.Query/Account`) with the JSON request `data`
+    /// against the module's state; `None` for a path it does not serve.
+    fn query(
+        &self,
+        ctx: &Context<'_>,
+        path: &str,
+        data: &[u8],
+    ) -> Option<Result<Value, ModuleError>> {
+        let _ = (ctx, path, data);
+        None
+    }
+
     /// Runs before a transaction's messages, after it was authenticated
     /// (the rest of the Cosmos ante handler).
     ///

@@ -94,4 +94,15 @@ pub trait TxAuthenticator: Send + Sync {
         bytes: &[u8],
         env: &TxEnv<'_>,
     ) -> Result<Tx, TxRejection>;
+
+    /// Whether `bytes` decode as a transaction, without reading state
+    /// (ProcessProposal's deterministic check). The default accepts all.
+    ///
+    /// # Errors
+    ///
+    /// The decode rejection.
+    fn decodes(&self, bytes: &[u8]) -> Result<(), TxRejection> {
+        let _ = bytes;
+        Ok(())
+    }
 }

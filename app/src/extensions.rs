@@ -17,27 +17,26 @@ use crate::txgen::TxGenerator;
 pub struct ExampleModules;
 
 impl Extensions for ExampleModules {
+    /// The example generator, plus the synthetic senders' funded accounts.
     fn generate_genesis(&self, accounts: u64, seed: u64) -> Option<Map<String, Value>> {
-        Some(app_modules::genesis::generate(accounts, seed))
+        let mut app_state = app_modules::genesis::generate(accounts, seed);
+        crate::txgen::fund_senders(&mut app_state).ok()?;
+        Some(app_state)
+    }
+
+    fn fund(
+        &self,
+        app_state: &mut Map<String, Value>,
+        address: &str,
+        coins: &str,
+    ) -> anyhow::Result<()> {
+        let address = parse(address)?;
+        let coins = app_modules::fund::parse_coin_list(coins).map_err(anyhow::Error::msg)?;
+        app_modules::fund::fund(app_state, &address, &coins).map_err(anyhow::Error::msg)
     }
 
     fn tx_source(&self, app: &App, seed: u64) -> anyhow::Result<Option<Box<dyn TxSource>>> {
         Ok(Some(Box::new(TxGenerator::load(app, seed)?)))
-    }
-
-    /// The Cosmos gRPC methods of bank and auth, JSON in and out.
-    fn abci_query(&self, app: &App, path: &str, data: &[u8]) -> Option<anyhow::Result<Value>> {
-        let (module, method, fields): (&str, &str, &[&str]) = match path {
-            "/cosmos.bank.v1beta1.Query/Balance" => ("bank", "balance", &["address", "denom"]),
-            "/cosmos.bank.v1beta1.Query/AllBalances" => ("bank", "balance", &["address"]),
-            "/cosmos.auth.v1beta1.Query/Account" => ("auth", "account", &["address"]),
-            _ => return None,
-        };
-        let args = fields
-            .iter()
-            .map(|f| field(data, f))
-            .collect::<anyhow::Result<Vec<_>>>();
-        Some(args.and_then(|args| self.query(app, module, method, &args)))
     }
 
     fn query(
@@ -79,15 +78,6 @@ impl Extensions for ExampleModules {
             ),
         }
     }
-}
-
-/// A string field of a JSON request body.
-fn field(data: &[u8], name: &str) -> anyhow::Result<String> {
-    let body: Value = serde_json::from_slice(data).context("the request data is not JSON")?;
-    body.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .with_context(|| format!("the request needs a string field {name:?}"))
 }
 
 fn parse(address: &str) -> anyhow::Result<Address> {

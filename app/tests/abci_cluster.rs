@@ -10,7 +10,9 @@ mod abci_node;
 
 use std::path::Path;
 
-use abci_node::{Node, app_state, info, init_chain, schedule_tx};
+use abci_node::{
+    Node, Signer, app_state, authority_key, info, init_chain, schedule_msg, send_msg, sender_key,
+};
 use serde_json::{Value, json};
 use tendermint_abci::Client;
 use tendermint_proto::v0_38::abci::{
@@ -74,25 +76,20 @@ impl Member {
     }
 }
 
-/// Sends of 1 unit between genesis accounts, deterministic in `height`.
-fn sends(genesis: &Value, height: i64) -> Vec<Vec<u8>> {
+/// Three signed sends of 1 unit from the generator's funded senders to
+/// genesis accounts, deterministic in `height`.
+fn sends(genesis: &Value, senders: &mut [Signer], height: i64) -> Vec<Vec<u8>> {
     let balances = genesis["bank"]["balances"].as_array().expect("balances");
     (0..3)
         .map(|i| {
-            let n = balances.len();
-            let from = &balances[(height as usize * 3 + i) % n];
-            let to = &balances[(height as usize * 7 + i + 1) % n];
-            let denom = &from["coins"][0]["denom"];
-            serde_json::to_vec(&json!({
-                "signer": from["address"],
-                "msgs": [{
-                    "@type": "/cosmos.bank.v1beta1.MsgSend",
-                    "from_address": from["address"],
-                    "to_address": to["address"],
-                    "amount": [{"denom": denom, "amount": "1"}],
-                }],
-            }))
-            .unwrap()
+            let n = senders.len();
+            let signer = &mut senders[(height as usize * 3 + i) % n];
+            let to = balances[(height as usize * 7 + i + 1) % balances.len()]["address"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let from = signer.address();
+            signer.sign(vec![send_msg(&from, &to, "stake", 1)])
         })
         .collect()
 }
@@ -161,12 +158,17 @@ fn four_nodes_agree_across_upgrades_with_the_lazy_migration_and_a_state_synced_n
     for m in &mut members {
         init_chain(&mut m.client, "cluster-1", &genesis_bytes);
     }
+    let mut senders: Vec<Signer> = (0..4)
+        .map(|i| Signer::new(&mut members[0].client, sender_key(i), "cluster-1"))
+        .collect();
+    let mut authority = Signer::new(&mut members[0].client, authority_key(), "cluster-1");
+    let authority_address = authority.address();
     let mut joined = false;
     for h in 1..=18i64 {
-        let mut txs = sends(&genesis, h);
+        let mut txs = sends(&genesis, &mut senders, h);
         match h {
-            2 => txs.push(schedule_tx("v2.0.0", 5)),
-            7 => txs.push(schedule_tx("v3.0.0", 10)),
+            2 => txs.push(authority.sign(vec![schedule_msg(&authority_address, "v2.0.0", 5)])),
+            7 => txs.push(authority.sign(vec![schedule_msg(&authority_address, "v3.0.0", 10)])),
             _ => {}
         }
         if h == 13 && !joined {

@@ -11,41 +11,62 @@ mod abci_node;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use abci_node::{Node, app_state, finalize, info, init_chain, schedule_tx};
+use abci_node::{
+    Node, Signer, app_state, authority_key, finalize, info, init_chain, schedule_msg, send_msg,
+    sender_key,
+};
 use proptest::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const HEIGHTS: i64 = 6;
 /// InitChain, then FinalizeBlock and Commit per height.
 const CALLS: usize = 1 + 2 * HEIGHTS as usize;
 
-fn txs(genesis: &Value, height: i64) -> Vec<Vec<u8>> {
+/// Every height's signed transactions, made once so that a replayed height
+/// carries the same bytes: a send from sender 0 at each height, and the
+/// authority's plan at height 2.
+fn blocks(genesis: &Value, sender_number: u64, authority_number: u64) -> Vec<Vec<Vec<u8>>> {
     let balances = genesis["bank"]["balances"].as_array().unwrap();
-    let from = &balances[height as usize % balances.len()];
-    let to = &balances[(height as usize + 3) % balances.len()];
-    let mut txs = vec![
-        serde_json::to_vec(&json!({
-            "signer": from["address"],
-            "msgs": [{
-                "@type": "/cosmos.bank.v1beta1.MsgSend",
-                "from_address": from["address"],
-                "to_address": to["address"],
-                "amount": [{"denom": from["coins"][0]["denom"], "amount": "2"}],
-            }],
-        }))
-        .unwrap(),
-    ];
-    if height == 2 {
-        // Scheduled far ahead: the plan is state every block carries.
-        txs.push(schedule_tx("v9.0.0", 1000));
-    }
-    txs
+    let mut sender = Signer {
+        key: sender_key(0),
+        account_number: sender_number,
+        sequence: 0,
+        chain_id: "kills-1".into(),
+    };
+    let mut authority = Signer {
+        key: authority_key(),
+        account_number: authority_number,
+        sequence: 0,
+        chain_id: "kills-1".into(),
+    };
+    (0..=HEIGHTS)
+        .map(|h| {
+            if h == 0 {
+                return Vec::new();
+            }
+            let to = balances[(h as usize + 3) % balances.len()]["address"]
+                .as_str()
+                .unwrap();
+            let from = sender.address();
+            let mut txs = vec![sender.sign(vec![send_msg(&from, to, "stake", 2)])];
+            if h == 2 {
+                // Scheduled far ahead: the plan is state every block carries.
+                let address = authority.address();
+                txs.push(authority.sign(vec![schedule_msg(&address, "v9.0.0", 1000)]));
+            }
+            txs
+        })
+        .collect()
 }
 
 /// Runs the chain to `HEIGHTS`, killing the app after each call whose index
 /// is in `kills`; returns the app hash of every height.
-fn run(home: &Path, genesis: &[u8], kills: &BTreeSet<usize>) -> Vec<Vec<u8>> {
-    let parsed: Value = serde_json::from_slice(genesis).unwrap();
+fn run(
+    home: &Path,
+    genesis: &[u8],
+    blocks: &[Vec<Vec<u8>>],
+    kills: &BTreeSet<usize>,
+) -> Vec<Vec<u8>> {
     let mut hashes = vec![Vec::new(); HEIGHTS as usize + 1];
     let mut call = 0usize;
     let mut node = Node::start(home, "v1.0.0", &[]);
@@ -65,7 +86,7 @@ fn run(home: &Path, genesis: &[u8], kills: &BTreeSet<usize>) -> Vec<Vec<u8>> {
             }
         }
         for h in last + 1..=HEIGHTS {
-            let block: Vec<_> = txs(&parsed, h).into_iter().map(Into::into).collect();
+            let block: Vec<_> = blocks[h as usize].iter().cloned().map(Into::into).collect();
             let finalized = finalize(&mut c, h, &block);
             hashes[h as usize] = finalized.app_hash.to_vec();
             if killed(&mut call) {
@@ -96,8 +117,18 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         let genesis = app_state(&dir.path().join("scratch"), 8, "v1.0.0");
-        let want = run(&dir.path().join("reference"), &genesis, &BTreeSet::new());
-        let got = run(&dir.path().join("killed"), &genesis, &kills);
+        let want_home = dir.path().join("reference");
+        // The account numbers, from the reference node's first state.
+        let node = Node::start(&want_home, "v1.0.0", &[]);
+        let mut c = node.client();
+        init_chain(&mut c, "kills-1", &genesis);
+        let sender = Signer::new(&mut c, sender_key(0), "kills-1").account_number;
+        let authority = Signer::new(&mut c, authority_key(), "kills-1").account_number;
+        node.kill();
+        let parsed: Value = serde_json::from_slice(&genesis).unwrap();
+        let blocks = blocks(&parsed, sender, authority);
+        let want = run(&want_home, &genesis, &blocks, &BTreeSet::new());
+        let got = run(&dir.path().join("killed"), &genesis, &blocks, &kills);
         prop_assert_eq!(got, want, "killed after calls {:?}", kills);
     }
 }

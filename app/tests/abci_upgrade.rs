@@ -11,7 +11,9 @@ mod abci_node;
 
 use std::process::Command;
 
-use abci_node::{APPD, Node, app_state, finalize, height, info, init_chain, schedule_tx};
+use abci_node::{
+    APPD, Node, Signer, app_state, authority_key, finalize, height, info, init_chain, schedule_msg,
+};
 use serde_json::Value;
 use tendermint_proto::v0_38::abci::RequestFinalizeBlock;
 
@@ -42,7 +44,10 @@ fn halt_upgrade_info_new_binary_replays_the_block_and_the_chain_goes_on() {
     let mut c = node.client();
     init_chain(&mut c, "abci-up-1", &genesis);
     height(&mut c, 1, &[]);
-    let scheduled = height(&mut c, 2, &[schedule_tx("v2.0.0", 4)]);
+    // The authority's signed MsgSoftwareUpgrade.
+    let mut authority = Signer::new(&mut c, authority_key(), "abci-up-1");
+    let tx = authority.sign(vec![schedule_msg(&authority.address(), "v2.0.0", 4)]);
+    let scheduled = height(&mut c, 2, &[tx]);
     assert_eq!(
         scheduled.tx_results[0].code, 0,
         "{}",

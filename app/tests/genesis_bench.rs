@@ -23,7 +23,10 @@ fn the_genesis_benchmark_runs_and_its_paths_agree() {
     ])
     .ok()
     .json();
-    assert_eq!(report["accounts"], 42.0, "40 users and 2 module accounts");
+    assert_eq!(
+        report["accounts"], 74.0,
+        "40 users, 2 module accounts and the 32 funded senders of the synthetic transactions"
+    );
     assert_eq!(report["paths_agree"]["equal"], true, "{report:#}");
     for phase in [
         "export_streaming_v1",

@@ -3,6 +3,8 @@
 //! No key is lost or duplicated, each restart resumes from the persisted
 //! boundary, and the final app hash and export equal an uninterrupted run.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 const APPD: &str = env!("CARGO_BIN_EXE_appd");
-const END: u64 = 300;
+const END: u64 = 360;
 const BATCH: &str = "2";
 
 fn appd(args: &[&str]) -> std::process::Output {
@@ -56,17 +58,7 @@ fn start(home: &str, release: &str, halt: u64) -> std::process::Output {
 /// A chain that has applied v2.0.0 and v3.0.0 (the lazy migration has
 /// started) at height 12.
 fn chain_at_v3(home: &str) {
-    ok(&[
-        "init",
-        "--home",
-        home,
-        "--release",
-        "v1.0.0",
-        "--accounts",
-        "120",
-        "--seed",
-        "3",
-    ]);
+    common::init(std::path::Path::new(home), 120, 3);
     ok(&[
         "upgrade", "schedule", "--home", home, "--name", "v2.0.0", "--height", "4",
     ]);

@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 use upgrade_runtime::Module;
 
 /// The upgrade authority of `appd` (the gov module account).
-const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
 /// An account that is not the authority (the distribution module account).
-const NOT_AUTHORITY: &str = "cosmos1jv65s3grqf6v6jl3dp4t6c9t9rk99cd88lyufl";
+/// A key of the home's keyring that is not the authority.
+const NOT_AUTHORITY: &str = "mallory";
 
 fn start(home: &Path, release: &str, extra: &[&str]) -> common::Output {
     let mut args = vec!["start", "--home", s(home), "--release", release];
@@ -341,36 +341,88 @@ fn a_skip_height_clears_the_plan_without_upgrading() {
 fn scheduling_by_a_non_authority_or_in_the_past_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("node");
-    init(&home, 50, 3);
-    start(&home, "v1.0.0", &["--blocks", "5", "--txs-per-block", "2"]).ok();
+    // Mallory has a key and an account; she is not the authority.
+    let mallory = appd(&[
+        "keys",
+        "add",
+        NOT_AUTHORITY,
+        "--private-key",
+        &"b2".repeat(32),
+        "--home",
+        s(&home),
+        "--output",
+        "json",
+    ])
+    .ok()
+    .json();
+    let mallory = mallory["address"].as_str().unwrap().to_owned();
+    appd(&[
+        "keys",
+        "add",
+        "authority",
+        "--private-key",
+        common::AUTHORITY_KEY_HEX,
+        "--home",
+        s(&home),
+    ])
+    .ok();
+    appd(&[
+        "init",
+        "--home",
+        s(&home),
+        "--release",
+        "v1.0.0",
+        "--accounts",
+        "50",
+        "--seed",
+        "3",
+        "--authority",
+        "authority",
+        "--fund",
+        "authority=1000000stake",
+        "--fund",
+        "mallory=10stake",
+    ])
+    .ok();
+    start(&home, "v1.0.0", &["--blocks", "6", "--txs-per-block", "2"]).ok();
     let mempool = home.join("data/mempool.json");
 
     let out = schedule(&home, 20, "", Some(NOT_AUTHORITY)).failed();
-    insta::assert_snapshot!(out.error(), @"transaction refused: signer cosmos1jv65s3grqf6v6jl3dp4t6c9t9rk99cd88lyufl is not the upgrade authority (expected cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn); only the authority can schedule or cancel upgrades");
+    let authority = appd(&["keys", "show", "authority", "-a", "--home", s(&home)])
+        .ok()
+        .stdout;
+    assert_eq!(
+        out.error(),
+        format!(
+            "transaction refused (code 1): signer {mallory} is not the upgrade authority (expected {}); only the authority can schedule or cancel upgrades",
+            authority.trim()
+        )
+    );
     assert!(!mempool.exists(), "a refused transaction was queued");
 
-    // Height 5 is committed and 6 is the block that would include the
+    // Height 6 is committed and 7 is the block that would include the
     // transaction: both are in the past for the plan.
-    for past in [3, 5, 6] {
+    for past in [3, 6, 7] {
         let out = schedule(&home, past, "", None).failed();
         assert!(
-            out.error()
-                .starts_with("transaction refused: upgrade cannot be scheduled in the past"),
+            out.error().starts_with(
+                "transaction refused (code 1): upgrade cannot be scheduled in the past"
+            ),
             "{}",
             out.error()
         );
     }
-    let out = schedule(&home, 6, "", None).failed();
-    insta::assert_snapshot!(out.error(), @"transaction refused: upgrade cannot be scheduled in the past: height 6 is not after the block being executed (6); schedule it for height 7 or later");
+    let out = schedule(&home, 7, "", None).failed();
+    insta::assert_snapshot!(out.error(), @"transaction refused (code 1): upgrade cannot be scheduled in the past: height 7 is not after the block being executed (7); schedule it for height 8 or later");
     assert!(!mempool.exists(), "a refused transaction was queued");
 
     // Nothing reached the chain either.
     start(&home, "v1.0.0", &["--blocks", "3"]).ok();
     let st = status(&home);
-    assert_eq!(st["height"], 8);
+    assert_eq!(st["height"], 9);
     assert_eq!(st["pending_plan"], Value::Null);
 
     // The authority itself may (explicitly named, too).
-    schedule(&home, 20, "", Some(AUTHORITY)).ok();
+    schedule(&home, 20, "", Some("authority")).ok();
     assert!(mempool.exists());
 }

@@ -38,6 +38,16 @@ fn plan_writes_nothing_and_predicts_the_upgrade_block() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("node");
     let home = home.to_str().expect("utf8");
+    // The chain's upgrade authority is a key of the home's test keyring.
+    appd(&[
+        "keys",
+        "add",
+        "authority",
+        "--private-key",
+        &"a1".repeat(32),
+        "--home",
+        home,
+    ]);
     appd(&[
         "init",
         "--home",
@@ -48,6 +58,10 @@ fn plan_writes_nothing_and_predicts_the_upgrade_block() {
         "30",
         "--seed",
         "4",
+        "--authority",
+        "authority",
+        "--fund",
+        "authority=1000000stake",
     ]);
     appd(&[
         "start",

@@ -147,6 +147,16 @@ pub(crate) fn parse_coins(raw: &[CoinJson], path: &str) -> Result<Vec<Coin>, Val
     Ok(coins)
 }
 
+/// Parses a JSON coin list (as balances and supply hold it).
+///
+/// # Errors
+///
+/// Not a valid list of coins.
+pub fn parse_coins_json(value: &Value) -> Result<Vec<Coin>, String> {
+    let raw: Vec<CoinJson> = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    parse_coins(&raw, "").map_err(|e| e.to_string())
+}
+
 /// The JSON array of `coins`.
 pub(crate) fn coins_to_json(coins: &[Coin]) -> Value {
     Value::Array(coins.iter().map(Coin::to_json).collect())

@@ -32,6 +32,7 @@ pub mod bank;
 pub mod coin;
 pub mod crisis;
 pub mod feegrant;
+pub mod fund;
 pub mod genesis;
 mod stored_version;
 
@@ -41,3 +42,14 @@ pub use bank::Bank;
 pub use coin::Coin;
 pub use crisis::Crisis;
 pub use feegrant::FeeGrant;
+
+/// A string field of a query's JSON request body.
+pub(crate) fn query_field(data: &[u8], name: &str) -> Result<String, upgrade_runtime::ModuleError> {
+    let reject = |m: String| upgrade_runtime::ModuleError::Rejected(m);
+    let body: serde_json::Value = serde_json::from_slice(data)
+        .map_err(|e| reject(format!("the request data is not JSON: {e}")))?;
+    body.get(name)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| reject(format!("the request needs a string field {name:?}")))
+}

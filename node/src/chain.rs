@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use anyhow::bail;
 use serde_json::{Map, Value};
+use upgrade_runtime::ReleaseChain;
 use upgrade_runtime::app::{App, Block};
-use upgrade_runtime::{ReleaseChain, Tx};
 
 /// A chain application as the node layer runs it.
 pub struct Chain {
@@ -86,6 +86,22 @@ pub trait Extensions: Send + Sync {
         Ok(None)
     }
 
+    /// Adds a genesis account for `address` holding `coins` (`1000stake,5uatom`)
+    /// to `app_state`: `init --fund`.
+    ///
+    /// # Errors
+    ///
+    /// The chain cannot, or the coins do not parse.
+    fn fund(
+        &self,
+        app_state: &mut Map<String, Value>,
+        address: &str,
+        coins: &str,
+    ) -> anyhow::Result<()> {
+        let _ = (app_state, coins);
+        bail!("this chain cannot fund genesis account {address}")
+    }
+
     /// Answers `query MODULE METHOD ARGS...` against the committed state.
     ///
     /// # Errors
@@ -116,15 +132,16 @@ pub trait Extensions: Send + Sync {
     }
 }
 
-/// Synthetic transactions, block by block; deterministic in the block's
-/// height so a node that restarts produces the blocks it would have.
+/// Synthetic transactions, block by block, signed; deterministic in the
+/// block's height so a node that restarts produces the blocks it would have.
 pub trait TxSource {
-    /// `count` transactions for `block`, drawn against its current state.
+    /// `count` signed transactions for `block`, drawn against its current
+    /// state.
     ///
     /// # Errors
     ///
     /// Reading the state failed.
-    fn block_txs(&self, app: &App, block: &Block, count: u64) -> anyhow::Result<Vec<Tx>>;
+    fn block_txs(&self, app: &App, block: &Block, count: u64) -> anyhow::Result<Vec<Vec<u8>>>;
 }
 
 struct NoExtensions;

@@ -47,6 +47,12 @@ pub enum Command {
     /// Schedule, cancel and inspect upgrades.
     #[command(subcommand)]
     Upgrade(UpgradeCommand),
+    /// Manage the keyring (`--keyring-backend test`: unencrypted, under the home).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Build, sign and submit transactions.
+    #[command(subcommand)]
+    Tx(TxCommand),
     /// Called by cosmovisor with the new binary before it starts it: checks
     /// that this binary can apply the upgrade in data/upgrade-info.json to
     /// the node's state (ADR-047 exit codes: 0 ok, 30 failed, do not retry,
@@ -208,6 +214,14 @@ pub struct InitArgs {
     /// The release the binary acts as (default: the newest).
     #[arg(long)]
     pub release: Option<String>,
+    /// The upgrade authority: a key of the keyring or an address (default:
+    /// the file's, else the chain's configured one, the gov module address).
+    #[arg(long, value_name = "KEY_OR_ADDR")]
+    pub authority: Option<String>,
+    /// Fund an account at genesis: `KEY_OR_ADDR=COINS` (repeatable), like
+    /// `genesis add-genesis-account`.
+    #[arg(long, value_name = "KEY_OR_ADDR=COINS")]
+    pub fund: Vec<String>,
 }
 
 /// `start`.
@@ -266,6 +280,159 @@ pub struct StartArgs {
     pub abci_max_frame: usize,
 }
 
+/// The keyring backend: only `test`, which keeps keys unencrypted under the
+/// home (as the Cosmos SDK's `test` backend; for testnets and development).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum KeyringBackend {
+    /// Unencrypted files in `<home>/keyring-test/`.
+    #[default]
+    Test,
+}
+
+/// `keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key (random, or from `--private-key HEX`).
+    Add {
+        /// The key's name.
+        name: String,
+        /// Import this secp256k1 private key (hex) instead of a random one.
+        #[arg(long)]
+        private_key: Option<String>,
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// The keyring backend.
+        #[arg(long, value_enum, default_value_t)]
+        keyring_backend: KeyringBackend,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+    /// Show a key's address and public key.
+    Show {
+        /// The key's name.
+        name: String,
+        /// Print only the address.
+        #[arg(short, long)]
+        address: bool,
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// The keyring backend.
+        #[arg(long, value_enum, default_value_t)]
+        keyring_backend: KeyringBackend,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+    /// List every key.
+    List {
+        /// The node home.
+        #[command(flatten)]
+        home: HomeArg,
+        /// The keyring backend.
+        #[arg(long, value_enum, default_value_t)]
+        keyring_backend: KeyringBackend,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+}
+
+/// What every `tx` command takes.
+#[derive(Debug, Clone, Args)]
+pub struct TxArgs {
+    /// The node home (its keyring, state and mempool).
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// The chain id signed for (default: the node's).
+    #[arg(long)]
+    pub chain_id: Option<String>,
+    /// The signer's sequence (default: from the node's state and mempool).
+    #[arg(long)]
+    pub sequence: Option<u64>,
+    /// The signer's account number (default: from the node's state).
+    #[arg(long)]
+    pub account_number: Option<u64>,
+    /// Print the signed transaction (base64 TxRaw) instead of submitting it.
+    #[arg(long)]
+    pub generate_only: bool,
+    /// The keyring backend.
+    #[arg(long, value_enum, default_value_t)]
+    pub keyring_backend: KeyringBackend,
+}
+
+/// `tx ...`.
+#[derive(Debug, Subcommand)]
+pub enum TxCommand {
+    /// Bank transactions.
+    #[command(subcommand)]
+    Bank(TxBankCommand),
+    /// Upgrade transactions (the authority's).
+    #[command(subcommand)]
+    Upgrade(TxUpgradeCommand),
+}
+
+/// `tx bank ...`.
+#[derive(Debug, Subcommand)]
+pub enum TxBankCommand {
+    /// Send coins: `tx bank send FROM_KEY TO_KEY_OR_ADDRESS 100stake`.
+    Send {
+        /// The signing key.
+        from: String,
+        /// The recipient: a key name or an address.
+        to: String,
+        /// Coins, e.g. `100stake,5uatom`.
+        amount: String,
+        /// Signing and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+}
+
+/// `tx upgrade ...`.
+#[derive(Debug, Subcommand)]
+pub enum TxUpgradeCommand {
+    /// Schedule an upgrade (MsgSoftwareUpgrade).
+    SoftwareUpgrade {
+        /// The release name, e.g. v2.0.0.
+        name: String,
+        /// The height it is applied at.
+        #[arg(long)]
+        upgrade_height: u64,
+        /// Free text for operators.
+        #[arg(long, default_value = "")]
+        upgrade_info: String,
+        /// The authority's key.
+        #[arg(long)]
+        from: String,
+        /// Signing and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Cancel the pending upgrade (MsgCancelUpgrade).
+    CancelSoftwareUpgrade {
+        /// The authority's key.
+        #[arg(long)]
+        from: String,
+        /// Signing and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Hand the upgrade authority to another account (MsgUpdateAuthority).
+    UpdateAuthority {
+        /// The new authority: a key name or an address.
+        new_authority: String,
+        /// The current authority's key.
+        #[arg(long)]
+        from: String,
+        /// Signing and submission.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+}
+
 /// `pre-upgrade`.
 #[derive(Debug, Args)]
 pub struct PreUpgradeArgs {
@@ -306,7 +473,8 @@ pub struct QueryArgs {
 /// `upgrade ...`.
 #[derive(Debug, Subcommand)]
 pub enum UpgradeCommand {
-    /// Submit a transaction that schedules an upgrade (included in the next block).
+    /// Sign and submit the authority's transaction scheduling an upgrade
+    /// (`tx upgrade software-upgrade` with the key `--from`, default `authority`).
     Schedule {
         /// The node home.
         #[command(flatten)]
@@ -320,18 +488,18 @@ pub enum UpgradeCommand {
         /// Free text for operators.
         #[arg(long, default_value = "")]
         info: String,
-        /// Signer (default: the upgrade authority).
-        #[arg(long)]
-        from: Option<String>,
+        /// The signing key.
+        #[arg(long, default_value = "authority")]
+        from: String,
     },
-    /// Submit a transaction that cancels the pending upgrade.
+    /// Sign and submit the authority's transaction cancelling the pending upgrade.
     Cancel {
         /// The node home.
         #[command(flatten)]
         home: HomeArg,
-        /// Signer (default: the upgrade authority).
-        #[arg(long)]
-        from: Option<String>,
+        /// The signing key.
+        #[arg(long, default_value = "authority")]
+        from: String,
     },
     /// Show what an upgrade will do to this node's state, by running it in a
     /// delta that is thrown away. Writes nothing.

@@ -31,6 +31,7 @@ pub mod cli;
 mod commands;
 mod hints;
 mod home;
+pub mod keys;
 mod mempool;
 mod node;
 mod panic_guard;

@@ -7,19 +7,35 @@
 use std::path::Path;
 
 use anyhow::Context;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
-use upgrade_runtime::Tx;
 
 /// Node metadata key: the last mempool sequence included in a block.
 pub const INCLUDED_META: &str = "mempool_included_through";
 
-/// One submitted transaction.
+/// One submitted transaction: signed bytes, and who signed it (to count
+/// the signer's pending transactions when the next one is signed).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entry {
     /// Sequence number, from 1.
     pub seq: u64,
-    /// The transaction.
-    pub tx: Tx,
+    /// The signer's address.
+    pub from: String,
+    /// The `TxRaw` bytes, base64.
+    pub tx: String,
+}
+
+impl Entry {
+    /// The transaction bytes.
+    ///
+    /// # Errors
+    ///
+    /// The entry is not base64.
+    pub fn bytes(&self) -> anyhow::Result<Vec<u8>> {
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.tx)
+            .with_context(|| format!("mempool entry #{} is not base64", self.seq))
+    }
 }
 
 /// The mempool file.
@@ -44,11 +60,20 @@ impl Mempool {
         }
     }
 
-    /// Appends `tx` and writes the file atomically (temp file + rename).
-    pub fn submit(path: &Path, tx: Tx) -> anyhow::Result<u64> {
+    /// Appends the signed `tx` of `from` and writes the file atomically
+    /// (temp file + rename).
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read or written.
+    pub fn submit(path: &Path, from: &str, tx: &[u8]) -> anyhow::Result<u64> {
         let mut pool = Self::load(path)?;
         let seq = pool.entries.last().map_or(1, |e| e.seq + 1);
-        pool.entries.push(Entry { seq, tx });
+        pool.entries.push(Entry {
+            seq,
+            from: from.to_owned(),
+            tx: base64::engine::general_purpose::STANDARD.encode(tx),
+        });
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(&pool)?)
             .with_context(|| format!("cannot write {}", tmp.display()))?;

@@ -73,6 +73,7 @@ impl Chain {
         settings: &NodeSettings,
     ) -> anyhow::Result<App> {
         home.require_initialised(self.name)?;
+        crate::panic_guard::note_state_file(&home.state_file());
         let storage = Storage::open(&home.state_file())?;
         self.wire(home, storage, release, settings)
     }
@@ -114,6 +115,7 @@ impl Chain {
     /// As [`Chain::open_app`].
     pub fn open_read_only(&self, home: &Home, release: &Release) -> anyhow::Result<App> {
         home.require_initialised(self.name)?;
+        crate::panic_guard::note_state_file(&home.state_file());
         let storage = Storage::open_read_only(&home.state_file())?;
         self.wire(home, storage, release, &NodeSettings::default())
     }
@@ -150,6 +152,7 @@ impl Chain {
     /// As [`Chain::open_app`], or a state no release of this binary wrote.
     pub fn open_for_reading(&self, home: &Home) -> anyhow::Result<App> {
         home.require_initialised(self.name)?;
+        crate::panic_guard::note_state_file(&home.state_file());
         let storage = Storage::open_read_only(&home.state_file())?;
         let stored = VersionMap::load(&storage.snapshot()?)?;
         match self.releases.with_versions(&stored) {

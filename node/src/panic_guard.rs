@@ -3,9 +3,20 @@
 //! not a backtrace; a closed stdout (`status | head -c0`) ends quietly.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+/// The state file the command opened last, to name it when a panic shows
+/// it is corrupt.
+static STATE_FILE: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Records that the command opened the state file at `path`.
+pub fn note_state_file(path: &Path) {
+    if let Ok(mut file) = STATE_FILE.lock() {
+        *file = Some(path.to_owned());
+    }
+}
 
 /// How a guarded command ended.
 pub enum Outcome {
@@ -43,8 +54,13 @@ pub fn run_guarded(command: impl FnOnce() -> anyhow::Result<()>) -> Outcome {
             if message.contains("Broken pipe") {
                 return Outcome::BrokenPipe;
             }
+            let file = STATE_FILE
+                .lock()
+                .ok()
+                .and_then(|f| f.clone())
+                .map_or_else(|| "data/state.redb".to_owned(), |p| p.display().to_string());
             Outcome::Returned(Err(anyhow::anyhow!(
-                "internal error ({message}); if the command was reading the node's state file, the file is probably corrupt: restore data/state.redb from a backup or initialise a new home"
+                "internal error ({message}); if the command was reading the node's state file {file}, the file is probably corrupt: restore it from a backup or initialise a new home"
             )))
         }
     }

@@ -107,7 +107,7 @@ fn run_loop(
         }
         let pool = Mempool::load(&home.mempool_file())?;
         for entry in pool.pending(included) {
-            let outcome = app.deliver_tx(&mut block, &entry.tx);
+            let outcome = app.deliver_tx_bytes(&mut block, &entry.bytes()?);
             if outcome.code != 0 {
                 tracing::warn!(seq = entry.seq, log = %outcome.log, "submitted transaction rejected");
             }
@@ -119,7 +119,7 @@ fn run_loop(
             None => Vec::new(),
         };
         for tx in txs {
-            if app.deliver_tx(&mut block, &tx).code == 0 {
+            if app.deliver_tx_bytes(&mut block, &tx).code == 0 {
                 summary.txs_ok += 1;
             } else {
                 summary.txs_failed += 1;

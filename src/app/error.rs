@@ -80,6 +80,15 @@ pub enum AppError {
         /// The restored state's hash.
         computed: String,
     },
+    /// A module failed to answer a query.
+    #[error("query {path}: {source}")]
+    Query {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: ModuleError,
+    },
     /// A module's BeginBlock failed; the block was not committed.
     #[error("begin block of module {module:?} failed at height {height}: {source}")]
     BeginBlock {

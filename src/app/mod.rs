@@ -150,6 +150,33 @@ impl App {
         &self.config
     }
 
+    /// Answers a query at `path` with the JSON request `data` against the
+    /// last commit: the first module that serves the path (`None` when none
+    /// does).
+    ///
+    /// # Errors
+    ///
+    /// The module's error, or the state cannot be read.
+    pub fn query(&self, path: &str, data: &[u8]) -> Option<Result<serde_json::Value, AppError>> {
+        let mut scratch = crate::store::StateDelta::new(match self.storage.snapshot() {
+            Ok(s) => s,
+            Err(e) => return Some(Err(e.into())),
+        });
+        for module in self.manager.modules() {
+            let ctx = match self.manager.context(module.name(), &mut scratch, 0) {
+                Ok(ctx) => ctx,
+                Err(e) => return Some(Err(e.into())),
+            };
+            if let Some(answer) = module.query(&ctx, path, data) {
+                return Some(answer.map_err(|source| AppError::Query {
+                    path: path.to_owned(),
+                    source,
+                }));
+            }
+        }
+        None
+    }
+
     /// The chain id recorded at InitChain.
     ///
     /// # Errors

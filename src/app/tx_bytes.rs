@@ -5,23 +5,33 @@
 
 use super::{App, AppError, Block};
 use crate::store::StateDelta;
-use crate::tx::{MAX_TX_BYTES, TxOutcome};
+use crate::tx::{MAX_TX_BYTES, Tx, TxOutcome, TxRejection};
 
 impl App {
     /// Authenticates `bytes` and delivers the transaction in `block`.
     /// A refused or failing transaction is reported in its outcome; it does
     /// not fail the block.
     pub fn deliver_tx_bytes(&self, block: &mut Block, bytes: &[u8]) -> TxOutcome {
+        self.deliver_signed(block, bytes).0
+    }
+
+    /// [`App::deliver_tx_bytes`], also giving the authenticated transaction
+    /// (`None` when it was refused before its messages): what its events
+    /// are made of.
+    pub fn deliver_signed(&self, block: &mut Block, bytes: &[u8]) -> (TxOutcome, Option<Tx>) {
         if bytes.len() > MAX_TX_BYTES {
             let log = format!(
                 "tx too large: {} bytes, the limit is {MAX_TX_BYTES}",
                 bytes.len()
             );
-            return self.record(block, 21, log);
+            return (self.record(block, 21, log), None);
         }
         let chain_id = match self.chain_id() {
             Ok(id) => id,
-            Err(e) => return self.record(block, crate::manager::CODE_REJECTED, e.to_string()),
+            Err(e) => {
+                let outcome = self.record(block, crate::manager::CODE_REJECTED, e.to_string());
+                return (outcome, None);
+            }
         };
         let height = block.height;
         let mut ante = StateDelta::new(&mut block.delta);
@@ -31,11 +41,11 @@ impl App {
         {
             Ok(tx) => {
                 ante.apply();
-                self.deliver(block, &tx, false)
+                (self.deliver(block, &tx, false), Some(tx))
             }
             Err(rejected) => {
                 drop(ante);
-                self.record(block, rejected.code, rejected.log)
+                (self.record(block, rejected.code, rejected.log), None)
             }
         }
     }
@@ -49,6 +59,37 @@ impl App {
     pub fn check_tx_bytes(&self, bytes: &[u8]) -> Result<TxOutcome, AppError> {
         let mut scratch = self.scratch_block()?;
         Ok(self.deliver_tx_bytes(&mut scratch, bytes))
+    }
+
+    /// Checks transactions in order against the last committed state, each
+    /// seeing the ones before it (how a node's mempool holds several
+    /// transactions of one signer); nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// The chain is not initialised, or the state cannot be read.
+    pub fn check_txs_bytes(&self, txs: &[Vec<u8>]) -> Result<Vec<TxOutcome>, AppError> {
+        let mut scratch = self.scratch_block()?;
+        Ok(txs
+            .iter()
+            .map(|tx| self.deliver_tx_bytes(&mut scratch, tx))
+            .collect())
+    }
+
+    /// Whether `bytes` decode as a transaction at all (no state read): what
+    /// ProcessProposal may reject a block for, deterministically.
+    ///
+    /// # Errors
+    ///
+    /// The authenticator's decode rejection.
+    pub fn tx_decodes(&self, bytes: &[u8]) -> Result<(), TxRejection> {
+        if bytes.len() > MAX_TX_BYTES {
+            return Err(TxRejection::new(21, "tx too large"));
+        }
+        match self.manager.modules().find_map(|m| m.authenticator()) {
+            Some(authenticator) => authenticator.decodes(bytes),
+            None => Ok(()),
+        }
     }
 
     fn record(&self, block: &mut Block, code: u32, log: String) -> TxOutcome {

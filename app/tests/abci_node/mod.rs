@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use cosmrs::Any;
+use cosmrs::crypto::secp256k1::SigningKey;
+use cosmrs::tx::{self, Msg as _};
 use serde_json::{Value, json};
 use tendermint_abci::{Client, ClientBuilder};
 use tendermint_proto::v0_38::abci::{
@@ -102,25 +105,166 @@ impl Drop for Node {
     }
 }
 
+/// The private key of the test chains' upgrade authority.
+pub const AUTHORITY_HEX: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+
 /// The `app_state` of a generated genesis of `accounts` accounts as
-/// release `release` (via `appd init` on a scratch home).
+/// release `release` (via `appd init` on a scratch home), whose upgrade
+/// authority is the key [`authority_key`], funded.
 pub fn app_state(scratch: &Path, accounts: u64, release: &str) -> Vec<u8> {
-    let out = Command::new(APPD)
-        .args(["init", "--home"])
-        .arg(scratch)
-        .args(["--accounts", &accounts.to_string(), "--release", release])
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("appd init");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = |args: &[&str]| {
+        let out = Command::new(APPD)
+            .args(args)
+            .arg("--home")
+            .arg(scratch)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("appd");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["keys", "add", "authority", "--private-key", AUTHORITY_HEX]);
+    run(&[
+        "init",
+        "--accounts",
+        &accounts.to_string(),
+        "--release",
+        release,
+        "--authority",
+        "authority",
+        "--fund",
+        "authority=1000000stake",
+    ]);
     let genesis: Value =
         serde_json::from_slice(&std::fs::read(scratch.join("config/genesis.json")).unwrap())
             .unwrap();
     serde_json::to_vec(&genesis["app_state"]).unwrap()
+}
+
+/// The upgrade authority's key.
+pub fn authority_key() -> SigningKey {
+    SigningKey::from_slice(&hex_bytes(AUTHORITY_HEX)).unwrap()
+}
+
+/// The key of the generator's funded sender `index` (the binary derives
+/// them the same way: SHA-256 of `appd-sender/<index>/0`).
+pub fn sender_key(index: u64) -> SigningKey {
+    use sha2::{Digest, Sha256};
+    SigningKey::from_slice(&Sha256::digest(format!("appd-sender/{index}/0"))).unwrap()
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// A key with its account number and next sequence, signing with cosmrs
+/// (SIGN_MODE_DIRECT) for one chain.
+pub struct Signer {
+    pub key: SigningKey,
+    pub account_number: u64,
+    pub sequence: u64,
+    pub chain_id: String,
+}
+
+impl Signer {
+    /// `key` on `chain_id`, its account read through the node's
+    /// `/cosmos.auth.v1beta1.Query/Account`.
+    pub fn new(client: &mut Client, key: SigningKey, chain_id: &str) -> Signer {
+        let address = key.public_key().account_id("cosmos").unwrap().to_string();
+        let answer = client
+            .query(tendermint_proto::v0_38::abci::RequestQuery {
+                path: "/cosmos.auth.v1beta1.Query/Account".into(),
+                data: serde_json::to_vec(&json!({"address": address}))
+                    .unwrap()
+                    .into(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(answer.code, 0, "{}", answer.log);
+        let account: Value = serde_json::from_slice(&answer.value).unwrap();
+        let field = |name: &str| {
+            account["account"][name]
+                .as_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        };
+        Signer {
+            account_number: field("account_number"),
+            sequence: field("sequence"),
+            key,
+            chain_id: chain_id.to_owned(),
+        }
+    }
+
+    /// The signer's address.
+    pub fn address(&self) -> String {
+        self.key
+            .public_key()
+            .account_id("cosmos")
+            .unwrap()
+            .to_string()
+    }
+
+    /// `msgs` signed at the next sequence.
+    pub fn sign(&mut self, msgs: Vec<Any>) -> Vec<u8> {
+        let body = tx::Body::new(msgs, "", 0u32);
+        let fee = tx::Fee {
+            amount: vec![],
+            gas_limit: 200_000,
+            payer: None,
+            granter: None,
+        };
+        let auth_info = tx::SignerInfo::single_direct(Some(self.key.public_key()), self.sequence)
+            .auth_info(fee);
+        let doc = tx::SignDoc::new(
+            &body,
+            &auth_info,
+            &self.chain_id.parse().unwrap(),
+            self.account_number,
+        )
+        .unwrap();
+        self.sequence += 1;
+        doc.sign(&self.key).unwrap().to_bytes().unwrap()
+    }
+}
+
+/// The authority's `MsgSoftwareUpgrade` of `name` at `height`.
+pub fn schedule_msg(authority: &str, name: &str, height: u64) -> Any {
+    Any {
+        type_url: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade".into(),
+        value: cosmos_sdk_proto::prost::Message::encode_to_vec(
+            &cosmos_sdk_proto::cosmos::upgrade::v1beta1::MsgSoftwareUpgrade {
+                authority: authority.into(),
+                plan: Some(cosmos_sdk_proto::cosmos::upgrade::v1beta1::Plan {
+                    name: name.into(),
+                    height: height as i64,
+                    info: "abci test".into(),
+                    ..Default::default()
+                }),
+            },
+        ),
+    }
+}
+
+/// A `MsgSend` of `amount` `denom` from `from` to `to`.
+pub fn send_msg(from: &str, to: &str, denom: &str, amount: u128) -> Any {
+    cosmrs::bank::MsgSend {
+        from_address: from.parse().unwrap(),
+        to_address: to.parse().unwrap(),
+        amount: vec![cosmrs::Coin {
+            denom: denom.parse().unwrap(),
+            amount,
+        }],
+    }
+    .to_any()
+    .unwrap()
 }
 
 /// InitChain as CometBFT sends it for `chain_id`.
@@ -170,20 +314,6 @@ pub fn finalize(
             ..Default::default()
         })
         .expect("FinalizeBlock")
-}
-
-/// The transaction bytes of the authority scheduling `name` at `height`.
-pub fn schedule_tx(name: &str, height: u64) -> Vec<u8> {
-    const AUTHORITY: &str = "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn";
-    serde_json::to_vec(&json!({
-        "signer": AUTHORITY,
-        "msgs": [{
-            "@type": "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade",
-            "authority": AUTHORITY,
-            "plan": {"name": name, "height": height, "info": "abci test"},
-        }],
-    }))
-    .unwrap()
 }
 
 pub use prost::bytes as prost_bytes;

@@ -141,8 +141,26 @@ pub fn state_file(home: &Path) -> PathBuf {
     home.join("data").join("state.redb")
 }
 
-/// `appd init --home HOME --release v1.0.0 --accounts N --seed S`.
+/// The private key (hex) of the test chains' upgrade authority, the key
+/// `authority` of every home [`init`] creates.
+pub const AUTHORITY_KEY_HEX: &str =
+    "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+
+/// `appd keys add authority --private-key ...` then `appd init --home HOME
+/// --release v1.0.0 --accounts N --seed S --authority authority --fund
+/// authority=1000000stake`: a generated chain whose upgrade authority is a
+/// key of the home's keyring.
 pub fn init(home: &Path, accounts: u64, seed: u64) -> Output {
+    appd(&[
+        "keys",
+        "add",
+        "authority",
+        "--private-key",
+        AUTHORITY_KEY_HEX,
+        "--home",
+        s(home),
+    ])
+    .ok();
     appd(&[
         "init",
         "--home",
@@ -153,6 +171,10 @@ pub fn init(home: &Path, accounts: u64, seed: u64) -> Output {
         &accounts.to_string(),
         "--seed",
         &seed.to_string(),
+        "--authority",
+        "authority",
+        "--fund",
+        "authority=1000000stake",
     ])
     .ok()
 }

@@ -11,6 +11,10 @@
 //! - [`clock`] is unchanged and keeps writing in both block hooks;
 //! - [`rewards`] is new (its store is added, InitGenesis runs);
 //! - [`legacy`] is dropped (its store, named differently, is deleted).
+//!
+//! Transactions are authenticated by the reused `auth` module of
+//! `app-modules` (accounts, secp256k1 signatures, sequences), as a Cosmos
+//! chain reuses `x/auth`: without it, no one could sign an upgrade.
 
 mod json;
 
@@ -20,6 +24,7 @@ pub mod legacy;
 pub mod notes;
 pub mod rewards;
 
+use app_modules::auth::Auth;
 use upgrade_runtime::upgrade::{StoreRename, StoreUpgrades, Upgrade};
 use upgrade_runtime::{Module, Release, ReleaseChain};
 
@@ -31,6 +36,7 @@ pub fn releases() -> ReleaseChain {
     ReleaseChain::new(vec![
         Release::genesis("v1.0.0", || {
             vec![
+                Box::new(Auth::new(2)),
                 Box::new(ledger::Ledger::V1),
                 Box::new(notes::Notes::V1),
                 Box::new(clock::Clock),
@@ -41,6 +47,7 @@ pub fn releases() -> ReleaseChain {
             "v2.0.0",
             || {
                 vec![
+                    Box::new(Auth::new(2)),
                     Box::new(ledger::Ledger::V2),
                     Box::new(notes::Notes::V2),
                     Box::new(clock::Clock),

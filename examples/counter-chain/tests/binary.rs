@@ -38,9 +38,29 @@ fn counterd_upgrades_a_node_from_v1_to_v2() {
     let home = dir.join("home");
     let home = home.to_str().expect("UTF-8 path");
     let genesis = dir.join("genesis.json");
+    // The upgrade authority: a key of the home's keyring, with an account.
+    let key: Value = serde_json::from_str(&ok(&[
+        "keys",
+        "add",
+        "authority",
+        "--private-key",
+        &"c3".repeat(32),
+        "--home",
+        home,
+        "--output",
+        "json",
+    ]))
+    .expect("key JSON");
+    let authority = key["address"].as_str().expect("address");
     let doc = json!({
         "chain_id": "counter-1",
         "app_state": {
+            "auth": {
+                "params": {"max_memo_characters": "256", "tx_sig_limit": "7", "tx_size_cost_per_byte": "10",
+                           "sig_verify_cost_ed25519": "590", "sig_verify_cost_secp256k1": "1000"},
+                "accounts": [{"@type": "/cosmos.auth.v1beta1.BaseAccount", "address": authority,
+                              "pub_key": null, "account_number": "0", "sequence": "0"}]
+            },
             "ledger": {"counters": [
                 {"name": "bob", "value": "5"},
                 {"name": "alice", "value": "12"}
@@ -61,6 +81,8 @@ fn counterd_upgrades_a_node_from_v1_to_v2() {
         genesis,
         "--release",
         "v1.0.0",
+        "--authority",
+        "authority",
     ]);
     let v1 = ["--release", "v1.0.0", "--txs-per-block", "0"];
     ok(&[&["start", "--home", home, "--blocks", "3"][..], &v1].concat());

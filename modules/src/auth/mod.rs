@@ -96,6 +96,26 @@ impl Module for Auth {
         migrations::register(cfg, NAME, self.version)
     }
 
+    /// `/cosmos.auth.v1beta1.Query/Account` with `{"address"}`.
+    fn query(
+        &self,
+        ctx: &Context<'_>,
+        path: &str,
+        data: &[u8],
+    ) -> Option<Result<Value, ModuleError>> {
+        (path == "/cosmos.auth.v1beta1.Query/Account").then(|| {
+            let address = crate::query_field(data, "address")?;
+            let address =
+                Address::parse(&address).map_err(|e| ModuleError::Rejected(e.to_string()))?;
+            match query::account(&ctx.own(), &address)? {
+                Some(account) => Ok(serde_json::json!({ "account": account.to_json() })),
+                None => Err(ModuleError::Rejected(format!(
+                    "account {address} not found"
+                ))),
+            }
+        })
+    }
+
     /// Auth authenticates the chain's transactions (see [`signature`]).
     fn authenticator(&self) -> Option<&dyn TxAuthenticator> {
         Some(self)
@@ -133,6 +153,10 @@ impl TxAuthenticator for Auth {
             TxRejection::new(upgrade_runtime::manager::CODE_REJECTED, e.to_string())
         })?;
         signature::authenticate(ctx, encoding, bytes, env)
+    }
+
+    fn decodes(&self, bytes: &[u8]) -> Result<(), TxRejection> {
+        signature::decode(bytes).map(|_| ())
     }
 }
 

@@ -50,6 +50,22 @@ fn reject(code: u32, log: impl Into<String>) -> TxRejection {
     TxRejection::new(code, log)
 }
 
+/// Decodes a `TxRaw` and the body and auth info it carries.
+///
+/// # Errors
+///
+/// Code 2, naming the part that does not decode.
+pub fn decode(bytes: &[u8]) -> Result<(TxRaw, TxBody, AuthInfo), TxRejection> {
+    let parse = |what: &str, e: cosmos_sdk_proto::prost::DecodeError| {
+        reject(TX_DECODE, format!("{what}: {e}: tx parse error"))
+    };
+    let raw = TxRaw::decode(bytes).map_err(|e| parse("TxRaw", e))?;
+    let body = TxBody::decode(raw.body_bytes.as_slice()).map_err(|e| parse("TxBody", e))?;
+    let auth_info =
+        AuthInfo::decode(raw.auth_info_bytes.as_slice()).map_err(|e| parse("AuthInfo", e))?;
+    Ok((raw, body, auth_info))
+}
+
 /// The address of a compressed secp256k1 key: RIPEMD-160(SHA-256(key)).
 pub fn address_of(public_key: &[u8]) -> Address {
     let digest = Ripemd160::digest(Sha256::digest(public_key));
@@ -69,13 +85,7 @@ pub fn authenticate(
     bytes: &[u8],
     env: &TxEnv<'_>,
 ) -> Result<Tx, TxRejection> {
-    let parse = |what: &str, e: cosmos_sdk_proto::prost::DecodeError| {
-        reject(TX_DECODE, format!("{what}: {e}: tx parse error"))
-    };
-    let raw = TxRaw::decode(bytes).map_err(|e| parse("TxRaw", e))?;
-    let body = TxBody::decode(raw.body_bytes.as_slice()).map_err(|e| parse("TxBody", e))?;
-    let auth_info =
-        AuthInfo::decode(raw.auth_info_bytes.as_slice()).map_err(|e| parse("AuthInfo", e))?;
+    let (raw, body, auth_info) = decode(bytes)?;
     if body.messages.is_empty() {
         return Err(reject(
             INVALID_REQUEST,

@@ -105,6 +105,37 @@ impl Module for Bank {
         &[MSG_SEND]
     }
 
+    /// `/cosmos.bank.v1beta1.Query/Balance` (`{"address","denom"}`) and
+    /// `/cosmos.bank.v1beta1.Query/AllBalances` (`{"address"}`).
+    fn query(
+        &self,
+        ctx: &Context<'_>,
+        path: &str,
+        data: &[u8],
+    ) -> Option<Result<Value, ModuleError>> {
+        let one = match path {
+            "/cosmos.bank.v1beta1.Query/Balance" => true,
+            "/cosmos.bank.v1beta1.Query/AllBalances" => false,
+            _ => return None,
+        };
+        Some((|| {
+            let address = crate::query_field(data, "address")?;
+            let address = crate::address::Address::parse(&address)
+                .map_err(|e| ModuleError::Rejected(e.to_string()))?;
+            if one {
+                let denom = crate::query_field(data, "denom")?;
+                let amount = query::balance(&ctx.own(), &address, &denom)?;
+                Ok(serde_json::json!({"balance": {"denom": denom, "amount": amount.to_string()}}))
+            } else {
+                let coins: Vec<Value> = query::balances_of(&ctx.own(), &address)?
+                    .iter()
+                    .map(|c| serde_json::json!({"denom": c.denom, "amount": c.amount.to_string()}))
+                    .collect();
+                Ok(serde_json::json!({ "balances": coins }))
+            }
+        })())
+    }
+
     fn decode_msg(&self, type_url: &str, value: &[u8]) -> Option<Result<DecodedMsg, String>> {
         (type_url == MSG_SEND).then(|| msgs::decode_send(value))
     }

@@ -8,8 +8,8 @@
 use bytes::Bytes;
 use serde_json::{Map, Value};
 use tendermint_proto::v0_38::abci::{
-    Event, EventAttribute, ExecTxResult, RequestFinalizeBlock, RequestInfo, RequestInitChain,
-    ResponseCommit, ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
+    Event, EventAttribute, RequestFinalizeBlock, RequestInfo, RequestInitChain, ResponseCommit,
+    ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
 };
 use tendermint_proto::v0_38::types::{ConsensusParams, VersionParams};
 use upgrade_runtime::app::AppError;
@@ -19,7 +19,7 @@ use upgrade_runtime::upgrade::app_version;
 use super::Failure;
 use super::state::{AbciNode, Pending};
 use super::time::rfc3339;
-use super::tx::{decode_tx, tx_events};
+use super::tx::exec_result;
 
 impl AbciNode {
     /// `Info`: the last committed height and app hash, after which CometBFT
@@ -145,18 +145,8 @@ impl AbciNode {
         app.run_begin_blockers(&mut block).map_err(failed)?;
         let mut tx_results = Vec::with_capacity(request.txs.len());
         for bytes in &request.txs {
-            tx_results.push(match decode_tx(bytes) {
-                Ok(tx) => {
-                    let outcome = app.deliver_tx(&mut block, &tx);
-                    ExecTxResult {
-                        code: outcome.code,
-                        log: outcome.log,
-                        events: tx_events(&tx),
-                        ..ExecTxResult::default()
-                    }
-                }
-                Err(rejected) => rejected.into_exec(),
-            });
+            let (outcome, tx) = app.deliver_signed(&mut block, bytes);
+            tx_results.push(exec_result(outcome, tx.as_ref()));
         }
         app.end_block(&mut block).map_err(failed)?;
         let app_hash = app.block_app_hash(&block).map_err(failed)?;

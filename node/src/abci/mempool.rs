@@ -9,23 +9,18 @@ use tendermint_proto::v0_38::abci::{
 
 use super::Failure;
 use super::state::AbciNode;
-use super::tx::decode_tx;
+use super::tx::check_result;
 
 impl AbciNode {
     /// `CheckTx` (new or recheck): the transaction as the next block would
     /// run it, against the last committed state; nothing is written.
     pub fn check_tx(&self, request: RequestCheckTx) -> Result<ResponseCheckTx, Failure> {
-        let tx = match decode_tx(&request.tx) {
-            Ok(tx) => tx,
-            Err(rejected) => return Ok(rejected.into_check()),
-        };
         let state = self.lock();
-        let outcome = state.app.check_tx(&tx).map_err(Failure::exception)?;
-        Ok(ResponseCheckTx {
-            code: outcome.code,
-            log: outcome.log,
-            ..ResponseCheckTx::default()
-        })
+        let outcome = state
+            .app
+            .check_tx_bytes(&request.tx)
+            .map_err(Failure::exception)?;
+        Ok(check_result(outcome))
     }
 
     /// `PrepareProposal`: the proposer's transactions in order, without
@@ -34,11 +29,12 @@ impl AbciNode {
         &self,
         request: RequestPrepareProposal,
     ) -> Result<ResponsePrepareProposal, Failure> {
+        let state = self.lock();
         let budget = usize::try_from(request.max_tx_bytes).unwrap_or(0);
         let mut used = 0usize;
         let mut txs = Vec::with_capacity(request.txs.len());
         for tx in request.txs {
-            if decode_tx(&tx).is_err() {
+            if state.app.tx_decodes(&tx).is_err() {
                 continue;
             }
             if used + tx.len() > budget {
@@ -58,7 +54,12 @@ impl AbciNode {
         &self,
         request: RequestProcessProposal,
     ) -> Result<ResponseProcessProposal, Failure> {
-        let status = if request.txs.iter().all(|tx| decode_tx(tx).is_ok()) {
+        let state = self.lock();
+        let status = if request
+            .txs
+            .iter()
+            .all(|tx| state.app.tx_decodes(tx).is_ok())
+        {
             ProposalStatus::Accept
         } else {
             ProposalStatus::Reject

@@ -17,7 +17,7 @@ mod tx;
 
 pub use frame::DEFAULT_MAX_FRAME;
 pub use server::{Listen, serve};
-pub use snapshots::{SnapshotSettings, Snapshots};
+pub use snapshots::{ChunkError, SnapshotSettings, Snapshots};
 pub use state::AbciNode;
 
 use tendermint_proto::v0_38::abci::{
@@ -26,8 +26,6 @@ use tendermint_proto::v0_38::abci::{
     ResponseVerifyVoteExtension, request, response, response_apply_snapshot_chunk,
     response_offer_snapshot, response_verify_vote_extension,
 };
-
-use snapshots::ChunkError;
 
 /// A request the node cannot answer normally.
 #[derive(Debug)]

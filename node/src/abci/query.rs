@@ -1,9 +1,9 @@
 //! The query connection: the upgrade module's Cosmos gRPC methods as
 //! paths (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`, `AppliedPlan`,
 //! `ModuleVersions`), the runtime's own (`/upgrade/done`,
-//! `/upgrade/migration`), and whatever the chain answers through
-//! [`Extensions::abci_query`](crate::Extensions::abci_query) (bank balances,
-//! accounts). Requests and answers are JSON. Only the latest state is
+//! `/upgrade/migration`), the modules' own ([`Module::query`](upgrade_runtime::Module::query):
+//! bank balances, accounts), and whatever the chain adds through
+//! [`Extensions::abci_query`](crate::Extensions::abci_query). Requests and answers are JSON. Only the latest state is
 //! kept, so a query at another height says so.
 
 use bytes::Bytes;
@@ -59,9 +59,12 @@ impl AbciNode {
                 }
                 "/upgrade/done" => json!({ "done": done_history(&snapshot)? }),
                 "/upgrade/migration" => serde_json::to_value(status_of(app))?,
-                path => match self.extensions.abci_query(app, path, &request.data) {
+                path => match app.query(path, &request.data) {
                     Some(answer) => answer?,
-                    None => anyhow::bail!("unknown query path {path:?}"),
+                    None => match self.extensions.abci_query(app, path, &request.data) {
+                        Some(answer) => answer?,
+                        None => anyhow::bail!("unknown query path {path:?}"),
+                    },
                 },
             })
         })();

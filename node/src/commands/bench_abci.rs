@@ -91,16 +91,13 @@ pub fn run(chain: &Chain, args: BenchAbciArgs) -> anyhow::Result<()> {
             let txs = source.block_txs(&app, &block, args.txs_per_block)?;
             let gen_time = t.elapsed();
             for tx in &txs {
-                app.deliver_tx(&mut block, tx);
+                app.deliver_tx_bytes(&mut block, tx);
             }
             app.end_block(&mut block)?;
             let height = block.height();
             let info = app.commit(block)?;
             local += t.elapsed() - gen_time;
-            let bytes: Vec<Bytes> = txs
-                .iter()
-                .map(|tx| serde_json::to_vec(tx).map(Bytes::from))
-                .collect::<Result<_, _>>()?;
+            let bytes: Vec<Bytes> = txs.iter().map(|tx| Bytes::from(tx.clone())).collect();
             txs_total += bytes.len() as u64;
             let t = Instant::now();
             let finalized = client

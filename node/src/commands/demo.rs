@@ -13,11 +13,17 @@ use upgrade_runtime::VersionMap;
 use upgrade_runtime::app::AppError;
 use upgrade_runtime::upgrade::Plan;
 
+use sha2::{Digest, Sha256};
+
 use crate::chain::Chain;
 use crate::cli::{DemoArgs, HomeArg, InitArgs};
 use crate::commands::{init, upgrade};
+use crate::keys::Keyring;
 use crate::node::NodeSettings;
 use crate::runner::{RunOptions, RunSummary, run_blocks};
+
+/// The keyring name of the demo's upgrade authority.
+const AUTHORITY_KEY: &str = "authority";
 
 /// Blocks run before each upgrade is scheduled, and between scheduling and its height.
 const BLOCKS_BEFORE_SCHEDULE: u64 = 3;
@@ -55,6 +61,10 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
     );
 
     let t = Instant::now();
+    // The demo's upgrade authority: a key of the home's test keyring,
+    // derived from the seed so every demo run is the same chain.
+    let secret = Sha256::digest(format!("{}-demo-authority-{}", chain.name(), args.seed));
+    Keyring::test(home.root()).add(AUTHORITY_KEY, Some(&hex::encode(secret)))?;
     init::run(
         chain,
         InitArgs {
@@ -64,6 +74,9 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
             accounts: args.accounts,
             seed: args.seed,
             release: Some(first.into()),
+            authority: Some(AUTHORITY_KEY.into()),
+            // An account signs only once it exists.
+            fund: vec![format!("{AUTHORITY_KEY}=1000000stake")],
         },
     )?;
     println!("   init: {:.2}s", t.elapsed().as_secs_f64());
@@ -100,7 +113,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
             height: upgrade_height,
             info: format!("demo upgrade to {new}"),
         };
-        upgrade::submit_schedule(chain, &home, &plan)?;
+        upgrade::submit_schedule(chain, &home, AUTHORITY_KEY, &plan)?;
         let mut app = chain.open_app(
             &home,
             &chain.resolve_release(Some(old))?,

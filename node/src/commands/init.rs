@@ -5,6 +5,7 @@ use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
 
 use crate::chain::Chain;
 use crate::cli::InitArgs;
+use crate::keys::Keyring;
 
 /// Runs the command.
 pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
@@ -31,6 +32,8 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
             (genesis, "generated genesis".to_owned())
         }
     };
+    let (mut genesis, source) = (genesis, source);
+    apply_authority_and_funds(chain, &home, &args, &mut genesis)?;
     // Everything that can be checked is checked before anything is written.
     if let Some(path) = &args.genesis {
         crate::commands::genesis::check_recorded_versions(chain, path, &genesis, &release)
@@ -84,5 +87,41 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
         info.height,
         info.app_hash
     );
+    Ok(())
+}
+
+/// `--authority KEY_OR_ADDR` into the `upgrade` section, and each `--fund
+/// KEY_OR_ADDR=COINS` through the chain's [`Extensions::fund`](crate::Extensions::fund);
+/// key names resolve through the home's keyring.
+fn apply_authority_and_funds(
+    chain: &Chain,
+    home: &crate::home::Home,
+    args: &InitArgs,
+    genesis: &mut AppGenesis,
+) -> anyhow::Result<()> {
+    let keyring = Keyring::test(home.root());
+    if let Some(authority) = &args.authority {
+        let address = keyring.resolve(authority);
+        let section = genesis
+            .app_state
+            .entry(UPGRADE_SECTION.to_owned())
+            .or_insert_with(|| serde_json::json!({}));
+        match section.as_object_mut() {
+            Some(object) => {
+                object.insert("authority".into(), address.into());
+            }
+            None => anyhow::bail!("app_state.upgrade is not an object"),
+        }
+    }
+    for fund in &args.fund {
+        let Some((who, coins)) = fund.split_once('=') else {
+            anyhow::bail!("--fund {fund:?}: expected KEY_OR_ADDR=COINS, e.g. alice=1000stake");
+        };
+        let address = keyring.resolve(who);
+        chain
+            .extensions()
+            .fund(&mut genesis.app_state, &address, coins)
+            .with_context(|| format!("--fund {fund}"))?;
+    }
     Ok(())
 }

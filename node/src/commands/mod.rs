@@ -7,12 +7,14 @@ pub mod demo;
 pub mod export;
 pub mod genesis;
 pub mod init;
+pub mod keys;
 pub mod migration;
 pub mod plan;
 pub mod pre_upgrade;
 pub mod query;
 pub mod start;
 pub mod status;
+pub mod tx;
 pub mod upgrade;
 
 use crate::chain::Chain;
@@ -31,6 +33,8 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
         Command::Query(args) => query::run(chain, args),
         Command::Upgrade(u) => upgrade::run(chain, u),
         Command::PreUpgrade(args) => pre_upgrade::run(chain, args),
+        Command::Keys(k) => keys::run(chain, k),
+        Command::Tx(t) => tx::run(chain, t),
         Command::Export(args) => export::run(chain, args),
         Command::Genesis(g) => genesis::run(chain, g),
         Command::Migration(m) => migration::run(chain, m),

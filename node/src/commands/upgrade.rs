@@ -1,19 +1,18 @@
 //! `upgrade schedule|cancel|show|check`.
 
-use anyhow::bail;
 use serde_json::json;
+use upgrade_runtime::VersionMap;
 use upgrade_runtime::app::ledger_meta_key;
-use upgrade_runtime::store::StateDelta;
 use upgrade_runtime::upgrade::{
-    Plan, app_version, cancel_upgrade_msg, done_history, handle_upgrade_msg, ledger, pending_plan,
+    Plan, app_version, cancel_upgrade_msg, done_history, encode_upgrade_msg, ledger, pending_plan,
     software_upgrade_msg,
 };
-use upgrade_runtime::{Msg, Tx, VersionMap};
 
 use crate::chain::Chain;
-use crate::cli::{OutputFormat, UpgradeCommand};
+use crate::cli::{HomeArg, OutputFormat, TxArgs, UpgradeCommand};
+use crate::commands::tx::sign_and_submit;
 use crate::home::Home;
-use crate::mempool::Mempool;
+use crate::keys::Keyring;
 
 /// Runs the command.
 pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
@@ -25,25 +24,25 @@ pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
             info,
             from,
         } => {
+            let tx = tx_args(home);
+            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
             let plan = Plan { name, height, info };
-            let msg = software_upgrade_msg(from.as_deref().unwrap_or(chain.authority()), &plan);
-            submit(
+            let msg = encode_upgrade_msg(&software_upgrade_msg(&authority, &plan))
+                .map_err(anyhow::Error::msg)?;
+            sign_and_submit(
                 chain,
-                &chain.home(&home),
-                from,
-                msg,
+                &from,
+                &tx,
+                vec![msg],
                 &format!("schedule upgrade {plan}"),
             )
         }
         UpgradeCommand::Cancel { home, from } => {
-            let msg = cancel_upgrade_msg(from.as_deref().unwrap_or(chain.authority()));
-            submit(
-                chain,
-                &chain.home(&home),
-                from,
-                msg,
-                "cancel the pending upgrade",
-            )
+            let tx = tx_args(home);
+            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
+            let msg =
+                encode_upgrade_msg(&cancel_upgrade_msg(&authority)).map_err(anyhow::Error::msg)?;
+            sign_and_submit(chain, &from, &tx, vec![msg], "cancel the pending upgrade")
         }
         UpgradeCommand::Show { home, output } => show(chain, &chain.home(&home), output),
         UpgradeCommand::Plan { home, name, output } => {
@@ -60,44 +59,37 @@ pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Queues a transaction of the authority scheduling `plan`.
+/// Signs with the key `from` and queues the authority's transaction
+/// scheduling `plan`.
 ///
 /// # Errors
 ///
 /// As `upgrade schedule`.
-pub fn submit_schedule(chain: &Chain, home: &Home, plan: &Plan) -> anyhow::Result<()> {
-    let msg = software_upgrade_msg(chain.authority(), plan);
-    submit(chain, home, None, msg, &format!("schedule upgrade {plan}"))
+pub fn submit_schedule(chain: &Chain, home: &Home, from: &str, plan: &Plan) -> anyhow::Result<()> {
+    let tx = tx_args(HomeArg {
+        home: Some(home.root().display().to_string()),
+    });
+    let authority = Keyring::test(home.root()).resolve(from);
+    let msg =
+        encode_upgrade_msg(&software_upgrade_msg(&authority, plan)).map_err(anyhow::Error::msg)?;
+    sign_and_submit(
+        chain,
+        from,
+        &tx,
+        vec![msg],
+        &format!("schedule upgrade {plan}"),
+    )
 }
 
-/// Checks the transaction against the latest state (like CheckTx) and, if it
-/// passes, queues it for the next block.
-fn submit(
-    chain: &Chain,
-    home: &Home,
-    from: Option<String>,
-    msg: Msg,
-    what: &str,
-) -> anyhow::Result<()> {
-    let app = chain.open_for_reading(home)?;
-    let signer = from.unwrap_or_else(|| chain.authority().to_owned());
-    let next_height = app.last_commit().map_or(1, |c| c.height + 1);
-    let mut scratch = StateDelta::new(app.snapshot()?);
-    if let Err(err) =
-        handle_upgrade_msg(&mut scratch, &msg, &signer, chain.authority(), next_height)
-    {
-        bail!("transaction refused: {err}");
+fn tx_args(home: HomeArg) -> TxArgs {
+    TxArgs {
+        home,
+        chain_id: None,
+        sequence: None,
+        account_number: None,
+        generate_only: false,
+        keyring_backend: Default::default(),
     }
-    let tx = Tx {
-        signer,
-        msgs: vec![msg],
-    };
-    let seq = Mempool::submit(&home.mempool_file(), tx)?;
-    println!(
-        "submitted transaction #{seq} to {what}; it is included in the next block (`{} start`)",
-        chain.name()
-    );
-    Ok(())
 }
 
 fn show(chain: &Chain, home: &Home, output: OutputFormat) -> anyhow::Result<()> {
