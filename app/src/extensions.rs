@@ -8,7 +8,7 @@ use app_modules::auth::query::account;
 use app_modules::bank::query::{balance, balances_of};
 use serde_json::{Map, Value, json};
 use upgrade_node::{Extensions, TxSource};
-use upgrade_runtime::app::App;
+use upgrade_runtime::app::{App, Block};
 use upgrade_runtime::store::StateDelta;
 
 use crate::txgen::TxGenerator;
@@ -22,6 +22,21 @@ impl Extensions for ExampleModules {
         let mut app_state = app_modules::genesis::generate(accounts, seed);
         crate::txgen::fund_senders(&mut app_state).ok()?;
         Some(app_state)
+    }
+
+    /// A new account (if needed) and minted coins, in the live state.
+    fn fund_state(
+        &self,
+        app: &App,
+        block: &mut Block,
+        address: &str,
+        coins: &str,
+    ) -> anyhow::Result<()> {
+        let address = parse(address)?;
+        let coins = app_modules::fund::parse_coin_list(coins).map_err(anyhow::Error::msg)?;
+        app_modules::auth::ensure_account(&mut app.module_context(block, "auth")?, &address)?;
+        app_modules::bank::mint(&mut app.module_context(block, "bank")?, &address, &coins)?;
+        Ok(())
     }
 
     fn fund(

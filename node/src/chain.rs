@@ -102,6 +102,23 @@ pub trait Extensions: Send + Sync {
         bail!("this chain cannot fund genesis account {address}")
     }
 
+    /// Funds `address` with `coins` (`1000stake`) in a live block: `testnet
+    /// in-place --fund`, where there is no genesis to edit.
+    ///
+    /// # Errors
+    ///
+    /// The chain cannot, or the state refuses.
+    fn fund_state(
+        &self,
+        app: &App,
+        block: &mut Block,
+        address: &str,
+        coins: &str,
+    ) -> anyhow::Result<()> {
+        let _ = (app, block, coins);
+        bail!("this chain cannot fund account {address} in a live state")
+    }
+
     /// Answers `query MODULE METHOD ARGS...` against the committed state.
     ///
     /// # Errors

@@ -53,6 +53,9 @@ pub enum Command {
     /// Build, sign and submit transactions.
     #[command(subcommand)]
     Tx(TxCommand),
+    /// Testnets from real state.
+    #[command(subcommand)]
+    Testnet(TestnetCommand),
     /// Called by cosmovisor with the new binary before it starts it: checks
     /// that this binary can apply the upgrade in data/upgrade-info.json to
     /// the node's state (ADR-047 exit codes: 0 ok, 30 failed, do not retry,
@@ -430,6 +433,32 @@ pub enum TxUpgradeCommand {
         /// Signing and submission.
         #[command(flatten)]
         tx: TxArgs,
+    },
+}
+
+/// `testnet ...`.
+#[derive(Debug, Subcommand)]
+pub enum TestnetCommand {
+    /// Copy a node's state (no export, no JSON) into a new home and change,
+    /// in one block, its chain id and upgrade authority and fund accounts:
+    /// a copy of real state on which to rehearse the next upgrade. The
+    /// source home is never written.
+    InPlace {
+        /// The node home to copy (it must not be running).
+        #[arg(long)]
+        from_home: PathBuf,
+        /// The new testnet home (its keyring may hold keys already).
+        #[command(flatten)]
+        home: HomeArg,
+        /// The testnet's chain id.
+        #[arg(long)]
+        chain_id: String,
+        /// The testnet's upgrade authority: a key of the new home or an address.
+        #[arg(long, value_name = "KEY_OR_ADDR")]
+        authority: String,
+        /// Fund an account: `KEY_OR_ADDR=COINS` (repeatable).
+        #[arg(long, value_name = "KEY_OR_ADDR=COINS")]
+        fund: Vec<String>,
     },
 }
 

@@ -5,6 +5,7 @@ mod block;
 mod chain;
 mod error;
 mod restore;
+mod testnet;
 mod tx_bytes;
 
 use std::collections::BTreeSet;

@@ -162,3 +162,38 @@ impl TxAuthenticator for Auth {
 
 #[cfg(test)]
 mod tests;
+
+/// Creates a base account for `address` (the next account number, no
+/// public key, sequence 0) unless it has one: how an in-place testnet
+/// opens accounts for its operators. Returns whether it created one.
+///
+/// # Errors
+///
+/// A failed read, or a store of no known encoding.
+pub fn ensure_account(ctx: &mut Context<'_>, address: &Address) -> Result<bool, ModuleError> {
+    let encoding = Encoding::detect(&ctx.own())?
+        .ok_or_else(|| ModuleError::Rejected("the auth store holds no accounts".into()))?;
+    if query::has_account(&ctx.own(), address)? {
+        return Ok(false);
+    }
+    let mut next = 0u64;
+    let addresses: Vec<Address> = query::accounts(&ctx.own())?.collect::<Result<_, _>>()?;
+    for other in &addresses {
+        if let Some(n) = query::load(&ctx.own(), encoding, other)?.and_then(|a| a.account_number())
+        {
+            next = next.max(n + 1);
+        }
+    }
+    let account = Account::Base(BaseAccount {
+        address: address.clone(),
+        pub_key: None,
+        account_number: next,
+        sequence: 0,
+    });
+    let mut store = ctx.store();
+    store.set(encoding.account_key(address), account.encode());
+    if let Some(key) = encoding.account_number_key(next) {
+        store.set(key, address.as_bytes().to_vec());
+    }
+    Ok(true)
+}

@@ -130,7 +130,7 @@ pub(crate) fn send(
 /// Where the encoding keeps the denom -> owner index, the entry is added
 /// when the balance becomes positive and removed when it becomes zero, so
 /// the index always lists exactly the positive balances.
-fn write_balance(
+pub(crate) fn write_balance(
     ctx: &mut Context<'_>,
     encoding: Encoding,
     address: &Address,

@@ -14,6 +14,7 @@ pub mod pre_upgrade;
 pub mod query;
 pub mod start;
 pub mod status;
+pub mod testnet;
 pub mod tx;
 pub mod upgrade;
 
@@ -35,6 +36,7 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
         Command::PreUpgrade(args) => pre_upgrade::run(chain, args),
         Command::Keys(k) => keys::run(chain, k),
         Command::Tx(t) => tx::run(chain, t),
+        Command::Testnet(t) => testnet::run(chain, t),
         Command::Export(args) => export::run(chain, args),
         Command::Genesis(g) => genesis::run(chain, g),
         Command::Migration(m) => migration::run(chain, m),
