@@ -292,6 +292,20 @@ pub enum KeyringBackend {
     Test,
 }
 
+/// Where the keyring is and how to print keys.
+#[derive(Debug, Clone, Args)]
+pub struct KeyringArgs {
+    /// The node home.
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// The keyring backend.
+    #[arg(long, value_enum, default_value_t)]
+    pub keyring_backend: KeyringBackend,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
 /// `keys ...`.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -302,15 +316,9 @@ pub enum KeysCommand {
         /// Import this secp256k1 private key (hex) instead of a random one.
         #[arg(long)]
         private_key: Option<String>,
-        /// The node home.
+        /// Home, backend and output.
         #[command(flatten)]
-        home: HomeArg,
-        /// The keyring backend.
-        #[arg(long, value_enum, default_value_t)]
-        keyring_backend: KeyringBackend,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
-        output: OutputFormat,
+        keyring: KeyringArgs,
     },
     /// Show a key's address and public key.
     Show {
@@ -319,27 +327,15 @@ pub enum KeysCommand {
         /// Print only the address.
         #[arg(short, long)]
         address: bool,
-        /// The node home.
+        /// Home, backend and output.
         #[command(flatten)]
-        home: HomeArg,
-        /// The keyring backend.
-        #[arg(long, value_enum, default_value_t)]
-        keyring_backend: KeyringBackend,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
-        output: OutputFormat,
+        keyring: KeyringArgs,
     },
     /// List every key.
     List {
-        /// The node home.
+        /// Home, backend and output.
         #[command(flatten)]
-        home: HomeArg,
-        /// The keyring backend.
-        #[arg(long, value_enum, default_value_t)]
-        keyring_backend: KeyringBackend,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
-        output: OutputFormat,
+        keyring: KeyringArgs,
     },
 }
 

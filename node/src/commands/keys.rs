@@ -28,33 +28,32 @@ pub fn run(chain: &Chain, command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Add {
             name,
             private_key,
-            home,
-            output,
-            ..
+            keyring: args,
         } => {
-            let keyring = Keyring::test(chain.home(&home).root());
+            let keyring = Keyring::test(chain.home(&args.home).root());
             let key = keyring.add(&name, private_key.as_deref())?;
-            print(&key, output)?;
+            print(&key, args.output)?;
             eprintln!("(keyring-backend test: the key is stored unencrypted under the home)");
             Ok(())
         }
         KeysCommand::Show {
             name,
             address,
-            home,
-            output,
-            ..
+            keyring: args,
         } => {
-            let key = Keyring::test(chain.home(&home).root()).get(&name)?;
+            let key = Keyring::test(chain.home(&args.home).root()).get(&name)?;
             if address {
                 println!("{}", key.address);
                 Ok(())
             } else {
-                print(&key, output)
+                print(&key, args.output)
             }
         }
-        KeysCommand::List { home, output, .. } => {
-            let keys = Keyring::test(chain.home(&home).root()).list()?;
+        KeysCommand::List { keyring: args } => {
+            let (keys, output) = (
+                Keyring::test(chain.home(&args.home).root()).list()?,
+                args.output,
+            );
             match output {
                 OutputFormat::Json => {
                     let list: Vec<_> = keys
