@@ -16,6 +16,10 @@ use crate::store::{CommitInfo, CommitOptions, StateDelta, StateRead};
 pub(crate) const CHAIN_ID_META: &str = "chain_id";
 /// Node metadata key of the genesis' initial height.
 const INITIAL_HEIGHT_META: &str = "initial_height";
+/// Node metadata keys of what a genesis carries for CometBFT (the time, the
+/// consensus params and validators): kept so an export writes them back.
+const GENESIS_TIME_META: &str = "genesis_time";
+const CONSENSUS_META: &str = "consensus";
 
 impl App {
     /// Validates `genesis` and builds the initial state: every module's
@@ -88,6 +92,14 @@ impl App {
                     (
                         INITIAL_HEIGHT_META.to_owned(),
                         genesis.initial_height.to_be_bytes().to_vec(),
+                    ),
+                    (
+                        GENESIS_TIME_META.to_owned(),
+                        genesis.genesis_time.as_bytes().to_vec(),
+                    ),
+                    (
+                        CONSENSUS_META.to_owned(),
+                        genesis.consensus.to_string().into_bytes(),
                     ),
                 ],
                 ..CommitOptions::default()
@@ -223,6 +235,12 @@ impl App {
     fn export_header(&self, options: &ExportOptions) -> Result<AppGenesis, AppError> {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
         let mut genesis = AppGenesis::new(&self.chain_id()?, Map::new());
+        if let Some(time) = self.storage.node_meta(GENESIS_TIME_META)? {
+            genesis.genesis_time = String::from_utf8_lossy(&time).into_owned();
+        }
+        if let Some(consensus) = self.storage.node_meta(CONSENSUS_META)? {
+            genesis.consensus = serde_json::from_slice(&consensus).unwrap_or(Value::Null);
+        }
         genesis.app_name.clone_from(&options.app_name);
         genesis.app_version.clone_from(&options.app_version);
         genesis.initial_height = if options.for_zero_height {

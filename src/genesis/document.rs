@@ -1,4 +1,9 @@
-//! The genesis document, in the Cosmos `AppGenesis` shape.
+//! The genesis document, in the Cosmos `AppGenesis` shape (SDK v0.50),
+//! read from either envelope real chains publish: `AppGenesis`, or the
+//! CometBFT `GenesisDoc` every earlier file uses (`initial_height` as a
+//! string, `consensus_params` and `validators` at the top level), as the
+//! SDK's `AppGenesisFromFile` falls back to it
+//! (`x/genutil/types/genesis.go`). Written as `AppGenesis`.
 
 use std::path::Path;
 
@@ -8,7 +13,7 @@ use serde_json::{Map, Value};
 /// A genesis file: chain identity, the initial height and every module's
 /// section under `app_state`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "Envelope")]
 pub struct AppGenesis {
     /// Name of the application binary that wrote it.
     #[serde(default)]
@@ -23,7 +28,6 @@ pub struct AppGenesis {
     /// The chain id.
     pub chain_id: String,
     /// Height of the first block.
-    #[serde(default = "default_initial_height")]
     pub initial_height: u64,
     /// App hash the state must have after InitChain (hex); empty when unknown.
     #[serde(default)]
@@ -32,9 +36,81 @@ pub struct AppGenesis {
     /// (a second `"bank"` must not silently replace the first).
     #[serde(deserialize_with = "super::strict::map")]
     pub app_state: Map<String, Value>,
-    /// Consensus parameters, carried verbatim.
-    #[serde(default, deserialize_with = "super::strict::value")]
+    /// Consensus parameters and validators (`{"params", "validators"}`),
+    /// carried verbatim.
     pub consensus: Value,
+}
+
+/// Both envelopes' fields, as read: an `AppGenesis`, or a CometBFT
+/// `GenesisDoc`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[serde(default)]
+    app_name: String,
+    #[serde(default)]
+    app_version: String,
+    #[serde(default = "default_genesis_time")]
+    genesis_time: String,
+    chain_id: String,
+    #[serde(
+        default = "default_initial_height",
+        deserialize_with = "number_or_string"
+    )]
+    initial_height: u64,
+    #[serde(default)]
+    app_hash: String,
+    #[serde(deserialize_with = "super::strict::map")]
+    app_state: Map<String, Value>,
+    #[serde(default, deserialize_with = "super::strict::value")]
+    consensus: Value,
+    /// CometBFT envelope: the consensus parameters.
+    #[serde(default, deserialize_with = "super::strict::value")]
+    consensus_params: Value,
+    /// CometBFT envelope: the genesis validators.
+    #[serde(default, deserialize_with = "super::strict::value")]
+    validators: Value,
+}
+
+impl From<Envelope> for AppGenesis {
+    fn from(e: Envelope) -> Self {
+        let consensus = if e.consensus.is_null()
+            && (!e.consensus_params.is_null() || !e.validators.is_null())
+        {
+            serde_json::json!({"validators": e.validators, "params": e.consensus_params})
+        } else {
+            e.consensus
+        };
+        AppGenesis {
+            app_name: e.app_name,
+            app_version: e.app_version,
+            genesis_time: e.genesis_time,
+            chain_id: e.chain_id,
+            initial_height: e.initial_height,
+            app_hash: e.app_hash,
+            app_state: e.app_state,
+            consensus,
+        }
+    }
+}
+
+/// A height written as a JSON number (AppGenesis) or a decimal string
+/// (CometBFT's `int64` JSON).
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Height {
+        Number(u64),
+        Text(String),
+    }
+    match Height::deserialize(d)? {
+        Height::Number(n) => Ok(n),
+        Height::Text(text) => text.parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "expected a height, as a number or a decimal string, found {text:?}"
+            ))
+        }),
+    }
 }
 
 fn default_genesis_time() -> String {
