@@ -89,7 +89,7 @@ fn an_app_genesis_keeps_its_own_consensus_and_a_bad_height_is_named() {
     );
     assert!(
         err.to_string()
-            .contains("expected a height, as a number or a decimal string, found \"-1\""),
+            .contains("expected a height (a non-negative integer, as a number or a decimal string), found \"-1\""),
         "{err}"
     );
 }

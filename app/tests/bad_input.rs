@@ -117,7 +117,7 @@ fn genesis_not_json_at_all() {
 #[test]
 fn genesis_wrong_type_of_initial_height() {
     let msg = init_refuses("wrong_type", &edited(|g| g["initial_height"] = json!("x")));
-    insta::assert_snapshot!(msg, @r#"genesis file [TMP]/wrong_type.json is malformed at initial_height (line 6, column 23): expected a height, as a number or a decimal string, found "x" at line 6 column 23"#);
+    insta::assert_snapshot!(msg, @r#"genesis file [TMP]/wrong_type.json is malformed at initial_height (line 6, column 23): expected a height (a non-negative integer, as a number or a decimal string), found "x" at line 6 column 23"#);
 }
 
 #[test]

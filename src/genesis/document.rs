@@ -97,20 +97,17 @@ impl From<Envelope> for AppGenesis {
 /// A height written as a JSON number (AppGenesis) or a decimal string
 /// (CometBFT's `int64` JSON).
 fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Height {
-        Number(u64),
-        Text(String),
-    }
-    match Height::deserialize(d)? {
-        Height::Number(n) => Ok(n),
-        Height::Text(text) => text.parse().map_err(|_| {
-            serde::de::Error::custom(format!(
-                "expected a height, as a number or a decimal string, found {text:?}"
-            ))
-        }),
-    }
+    let value = Value::deserialize(d)?;
+    let parsed = match &value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "expected a height (a non-negative integer, as a number or a decimal string), found {value}"
+        ))
+    })
 }
 
 fn default_genesis_time() -> String {
