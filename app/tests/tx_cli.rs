@@ -176,7 +176,7 @@ fn send_generate_only_schedule_cancel_and_list() {
     assert_eq!(names, ["alice", "authority"]);
     let missing = appd(&["tx", "bank", "send", "nobody", &to, "1stake", "--home", h]).failed();
     assert!(
-        missing.error().contains("no key named \"nobody\""),
+        missing.error().contains("\"nobody\" is neither a key in"),
         "{}",
         missing.error()
     );

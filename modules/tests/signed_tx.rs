@@ -327,6 +327,34 @@ fn forged_replayed_and_malformed_transactions_are_refused() {
         )
     );
 
+    // Unsigned extra bytes: an unknown field appended to a valid TxRaw.
+    let mut padded = good.clone();
+    padded.extend([0x50, 0x01]);
+    assert_eq!(
+        refused(&mut app, &padded),
+        (
+            2,
+            "the transaction bytes are not a canonical TxRaw encoding: tx parse error".into()
+        )
+    );
+    // A timeout height already passed.
+    let body = Body::new(send(), "", 1u32);
+    let fee = Fee {
+        amount: vec![],
+        gas_limit: 200_000,
+        payer: None,
+        granter: None,
+    };
+    let auth_info = SignerInfo::single_direct(Some(alice.public_key()), 0).auth_info(fee);
+    let doc = SignDoc::new(&body, &auth_info, &CHAIN.parse().unwrap(), 1).unwrap();
+    let expired = doc.sign(&alice).unwrap().to_bytes().unwrap();
+    let (code, log) = refused(&mut app, &expired);
+    assert_eq!(code, 30, "{log}");
+    assert!(
+        log.ends_with("is past the transaction's timeout height 1: tx timeout height"),
+        "{log}"
+    );
+
     // Still fine afterwards.
     assert_eq!(deliver(&mut app, &good).code, 0);
 }

@@ -27,6 +27,13 @@ impl App {
             return (self.record(block, 21, log), None);
         }
         let chain_id = match self.chain_id() {
+            // No chain id (a state without InitChain's record) must not make
+            // signatures for "" valid.
+            Ok(id) if id.is_empty() => {
+                let log =
+                    "this node has no chain id recorded; it cannot check signatures".to_owned();
+                return (self.record(block, crate::manager::CODE_REJECTED, log), None);
+            }
             Ok(id) => id,
             Err(e) => {
                 let outcome = self.record(block, crate::manager::CODE_REJECTED, e.to_string());

@@ -25,8 +25,9 @@ impl ModuleManager {
         self.deliver(state, tx, height, true)
     }
 
-    /// Runs the messages of an authenticated `tx` (its ante checks already
-    /// ran with the authentication) in their own delta.
+    /// Runs an authenticated `tx` in its own delta: the ante hooks of every
+    /// module but the authenticator's (which ran with the authentication),
+    /// then its messages.
     pub fn deliver_msgs(&self, state: &mut dyn StateWrite, tx: &Tx, height: u64) -> TxOutcome {
         self.deliver(state, tx, height, false)
     }
@@ -53,7 +54,12 @@ impl ModuleManager {
         ante: bool,
     ) -> Result<(), (u32, String)> {
         let rejected = |e: ModuleError| (CODE_REJECTED, e.to_string());
-        for m in self.modules().filter(|_| ante) {
+        // An authenticated transaction had its authenticator's checks; every
+        // other module's ante hook still runs.
+        for m in self
+            .modules()
+            .filter(|m| ante || m.authenticator().is_none())
+        {
             let mut ctx = self
                 .context(m.name(), state, height)
                 .map_err(|e| (CODE_REJECTED, e.to_string()))?;

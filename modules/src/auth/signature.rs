@@ -44,6 +44,8 @@ const UNKNOWN_ADDRESS: u32 = 9;
 const TOO_MANY_SIGNATURES: u32 = 14;
 const NO_SIGNATURES: u32 = 15;
 const INVALID_REQUEST: u32 = 18;
+const TX_TIMEOUT_HEIGHT: u32 = 30;
+const UNKNOWN_EXTENSION: u32 = 31;
 const WRONG_SEQUENCE: u32 = 32;
 
 fn reject(code: u32, log: impl Into<String>) -> TxRejection {
@@ -60,6 +62,14 @@ pub fn decode(bytes: &[u8]) -> Result<(TxRaw, TxBody, AuthInfo), TxRejection> {
         reject(TX_DECODE, format!("{what}: {e}: tx parse error"))
     };
     let raw = TxRaw::decode(bytes).map_err(|e| parse("TxRaw", e))?;
+    // Unknown or repeated fields are not signed: bytes that are not the
+    // canonical encoding of what they decode to could be altered freely.
+    if raw.encode_to_vec() != bytes {
+        return Err(reject(
+            TX_DECODE,
+            "the transaction bytes are not a canonical TxRaw encoding: tx parse error",
+        ));
+    }
     let body = TxBody::decode(raw.body_bytes.as_slice()).map_err(|e| parse("TxBody", e))?;
     let auth_info =
         AuthInfo::decode(raw.auth_info_bytes.as_slice()).map_err(|e| parse("AuthInfo", e))?;
@@ -99,6 +109,22 @@ pub fn authenticate(
                 "{} messages, at most {MAX_MSGS} per transaction: invalid request",
                 body.messages.len()
             ),
+        ));
+    }
+    if body.timeout_height != 0 && ctx.height() > body.timeout_height {
+        return Err(reject(
+            TX_TIMEOUT_HEIGHT,
+            format!(
+                "block height {} is past the transaction's timeout height {}: tx timeout height",
+                ctx.height(),
+                body.timeout_height
+            ),
+        ));
+    }
+    if !body.extension_options.is_empty() || !body.non_critical_extension_options.is_empty() {
+        return Err(reject(
+            UNKNOWN_EXTENSION,
+            "extension options are not supported: unknown extension options",
         ));
     }
     if raw.signatures.is_empty() || auth_info.signer_infos.is_empty() {
@@ -185,6 +211,15 @@ pub fn authenticate(
             ));
         }
     };
+    if key.len() != 33 {
+        return Err(reject(
+            INVALID_PUBKEY,
+            format!(
+                "a secp256k1 public key is 33 bytes (compressed), got {}: invalid pubkey",
+                key.len()
+            ),
+        ));
+    }
     if address_of(&key) != address {
         return Err(reject(
             INVALID_PUBKEY,
@@ -244,7 +279,12 @@ pub fn authenticate(
     verifying
         .verify(&sign_doc, &signature)
         .map_err(|_| failed())?;
-    base.sequence += 1;
+    base.sequence = base.sequence.checked_add(1).ok_or_else(|| {
+        reject(
+            WRONG_SEQUENCE,
+            "the account's sequence is exhausted: incorrect account sequence",
+        )
+    })?;
     if base.pub_key.is_none() {
         base.pub_key = Some(pubkey_json(&key));
     }

@@ -15,13 +15,16 @@ fn codespace(code: u32) -> String {
     }
 }
 
-/// A FinalizeBlock result.
+/// A FinalizeBlock result; events only for a transaction that succeeded.
 pub fn exec_result(outcome: TxOutcome, tx: Option<&Tx>) -> ExecTxResult {
     ExecTxResult {
+        events: tx
+            .filter(|_| outcome.code == 0)
+            .map(tx_events)
+            .unwrap_or_default(),
         codespace: codespace(outcome.code),
         code: outcome.code,
         log: outcome.log,
-        events: tx.map(tx_events).unwrap_or_default(),
         ..ExecTxResult::default()
     }
 }

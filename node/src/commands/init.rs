@@ -101,7 +101,7 @@ fn apply_authority_and_funds(
 ) -> anyhow::Result<()> {
     let keyring = Keyring::test(home.root());
     if let Some(authority) = &args.authority {
-        let address = keyring.resolve(authority);
+        let address = keyring.resolve(authority)?;
         let section = genesis
             .app_state
             .entry(UPGRADE_SECTION.to_owned())
@@ -117,7 +117,7 @@ fn apply_authority_and_funds(
         let Some((who, coins)) = fund.split_once('=') else {
             anyhow::bail!("--fund {fund:?}: expected KEY_OR_ADDR=COINS, e.g. alice=1000stake");
         };
-        let address = keyring.resolve(who);
+        let address = keyring.resolve(who)?;
         chain
             .extensions()
             .fund(&mut genesis.app_state, &address, coins)

@@ -60,13 +60,13 @@ pub fn run(chain: &Chain, command: TestnetCommand) -> anyhow::Result<()> {
         )?;
         let keyring = Keyring::test(target.root());
         app.set_chain_id_in(&mut block, &chain_id);
-        let authority = keyring.resolve(&authority);
+        let authority = keyring.resolve(&authority)?;
         app.set_authority_in(&mut block, &authority);
         for entry in &fund {
             let Some((who, coins)) = entry.split_once('=') else {
                 bail!("--fund {entry:?}: expected KEY_OR_ADDR=COINS");
             };
-            let address = keyring.resolve(who);
+            let address = keyring.resolve(who)?;
             chain
                 .extensions()
                 .fund_state(&app, &mut block, &address, coins)

@@ -29,13 +29,13 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
             tx,
         }) => {
             let keyring = Keyring::test(chain.home(&tx.home).root());
-            let from_address = keyring.resolve(&from);
+            let from_address = keyring.resolve(&from)?;
             let coins = parse_coins(&amount)?;
             let msg = Any {
                 type_url: "/cosmos.bank.v1beta1.MsgSend".into(),
                 value: MsgSend {
                     from_address,
-                    to_address: keyring.resolve(&to),
+                    to_address: keyring.resolve(&to)?,
                     amount: coins,
                 }
                 .encode_to_vec(),
@@ -57,7 +57,7 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
                     from,
                     tx,
                 } => {
-                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
+                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
                     let plan = Plan {
                         name,
                         height: upgrade_height,
@@ -67,7 +67,7 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
                     (from, tx, software_upgrade_msg(&authority, &plan), what)
                 }
                 TxUpgradeCommand::CancelSoftwareUpgrade { from, tx } => {
-                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
+                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
                     (
                         from,
                         tx,
@@ -81,12 +81,12 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
                     tx,
                 } => {
                     let keyring = Keyring::test(chain.home(&tx.home).root());
-                    let new = keyring.resolve(&new_authority);
+                    let new = keyring.resolve(&new_authority)?;
                     let what = format!("hand the upgrade authority to {new}");
                     (
                         from.clone(),
                         tx,
-                        update_authority_msg(&keyring.resolve(&from), &new),
+                        update_authority_msg(&keyring.resolve(&from)?, &new),
                         what,
                     )
                 }

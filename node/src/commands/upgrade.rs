@@ -25,7 +25,7 @@ pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
             from,
         } => {
             let tx = tx_args(home);
-            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
+            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
             let plan = Plan { name, height, info };
             let msg = encode_upgrade_msg(&software_upgrade_msg(&authority, &plan))
                 .map_err(anyhow::Error::msg)?;
@@ -39,7 +39,7 @@ pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
         }
         UpgradeCommand::Cancel { home, from } => {
             let tx = tx_args(home);
-            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from);
+            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
             let msg =
                 encode_upgrade_msg(&cancel_upgrade_msg(&authority)).map_err(anyhow::Error::msg)?;
             sign_and_submit(chain, &from, &tx, vec![msg], "cancel the pending upgrade")
@@ -69,7 +69,7 @@ pub fn submit_schedule(chain: &Chain, home: &Home, from: &str, plan: &Plan) -> a
     let tx = tx_args(HomeArg {
         home: Some(home.root().display().to_string()),
     });
-    let authority = Keyring::test(home.root()).resolve(from);
+    let authority = Keyring::test(home.root()).resolve(from)?;
     let msg =
         encode_upgrade_msg(&software_upgrade_msg(&authority, plan)).map_err(anyhow::Error::msg)?;
     sign_and_submit(

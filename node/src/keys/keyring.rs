@@ -91,7 +91,17 @@ impl Keyring {
         };
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("cannot create {}", self.dir.display()))?;
-        std::fs::write(&path, serde_json::to_vec_pretty(&key)?)
+        // Private keys: readable by the owner only.
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", self.dir.display()))?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        std::io::Write::write_all(&mut file, &serde_json::to_vec_pretty(&key)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(key)
     }
@@ -134,12 +144,24 @@ impl Keyring {
         names.iter().map(|n| self.get(n)).collect()
     }
 
-    /// `KEY_OR_ADDR`: a key's address, or the argument itself when it is no
-    /// key's name (an address).
-    pub fn resolve(&self, key_or_address: &str) -> String {
-        self.get(key_or_address)
-            .map(|k| k.address)
-            .unwrap_or_else(|_| key_or_address.to_owned())
+    /// `KEY_OR_ADDR`: a key's address, or the argument itself when it is a
+    /// bech32 address.
+    ///
+    /// # Errors
+    ///
+    /// Neither a key of this keyring nor an address (a typo must not hand
+    /// the authority, or coins, to a string nobody can sign for).
+    pub fn resolve(&self, key_or_address: &str) -> anyhow::Result<String> {
+        if let Ok(key) = self.get(key_or_address) {
+            return Ok(key.address);
+        }
+        match bech32::decode(key_or_address) {
+            Ok((_, data)) if data.len() == 20 || data.len() == 32 => Ok(key_or_address.to_owned()),
+            _ => bail!(
+                "{key_or_address:?} is neither a key in {} nor a bech32 address",
+                self.dir.display()
+            ),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
