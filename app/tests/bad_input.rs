@@ -174,27 +174,82 @@ fn genesis_supply_mismatch() {
 }
 
 #[test]
-fn genesis_missing_section() {
-    let msg = init_refuses(
-        "missing_bank",
-        &edited(|g| {
+fn a_missing_section_starts_its_module_from_the_default_genesis() {
+    // As the SDK's module manager does: no `crisis` section, crisis' default.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("no_crisis.json");
+    std::fs::write(
+        &file,
+        edited(|g| {
             g["app_state"]
                 .as_object_mut()
                 .unwrap()
-                .remove("bank")
+                .remove("crisis")
                 .unwrap();
         }),
+    )
+    .unwrap();
+    let home = tmp.path().join("node");
+    let out = appd(&[
+        "init",
+        "--home",
+        s(&home),
+        "--release",
+        "v1.0.0",
+        "--genesis",
+        s(&file),
+    ])
+    .ok();
+    assert!(
+        out.stderr
+            .contains("no genesis section: the module starts from its default genesis")
+            || out.stderr.is_empty(),
+        "{}",
+        out.stderr
     );
-    insta::assert_snapshot!(msg, @"[TMP]/missing_bank.json is not a valid genesis for release v1.0.0: invalid genesis: app_state.bank: missing section");
+    let exported = appd(&["export", "--home", s(&home)]).ok().json();
+    assert_eq!(
+        exported["app_state"]["crisis"],
+        json!({"constant_fee": {"denom": "stake", "amount": "1000"}})
+    );
 }
 
 #[test]
-fn genesis_unknown_section() {
-    let msg = init_refuses(
-        "unknown_section",
-        &edited(|g| g["app_state"]["staking"] = json!({})),
+fn unknown_sections_are_named_together_and_dropped_only_when_asked() {
+    let contents = edited(|g| {
+        g["app_state"]["staking"] = json!({});
+        g["app_state"]["gov"] = json!({});
+        g["app_state"]["distribution"] = json!({});
+    });
+    let msg = init_refuses("unknown_sections", &contents);
+    insta::assert_snapshot!(msg, @"[TMP]/unknown_sections.json has 3 section(s) of modules this binary does not have: staking, gov, distribution; pass --drop-unknown-sections to drop them (they are listed as they are dropped)");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("unknown.json");
+    std::fs::write(&file, &contents).unwrap();
+    let home = tmp.path().join("node");
+    let out = appd(&[
+        "init",
+        "--home",
+        s(&home),
+        "--release",
+        "v1.0.0",
+        "--genesis",
+        s(&file),
+        "--drop-unknown-sections",
+    ])
+    .ok();
+    assert!(
+        out.stderr
+            .contains("dropped 3 unknown section(s): staking, gov, distribution"),
+        "{}",
+        out.stderr
     );
-    insta::assert_snapshot!(msg, @r#"[TMP]/unknown_section.json is not a valid genesis for release v1.0.0: invalid genesis: app_state.staking: unknown section: no module "staking" in this binary (modules: auth, bank, crisis)"#);
+    let validated = appd(&["genesis", "validate", s(&file), "--drop-unknown-sections"]).ok();
+    assert!(
+        validated.stdout.contains("is a valid genesis file"),
+        "{}",
+        validated.stdout
+    );
 }
 
 /// Fails only after the home's directories were created: they must be removed.

@@ -225,6 +225,10 @@ pub struct InitArgs {
     /// `genesis add-genesis-account`.
     #[arg(long, value_name = "KEY_OR_ADDR=COINS")]
     pub fund: Vec<String>,
+    /// Drop the sections of modules this binary does not have (listed on
+    /// stderr) instead of refusing the file.
+    #[arg(long)]
+    pub drop_unknown_sections: bool,
 }
 
 /// `start`.
@@ -583,6 +587,10 @@ pub enum GenesisCommand {
         /// versions the file records, else the newest).
         #[arg(long)]
         release: Option<String>,
+        /// Drop the sections of modules this binary does not have (listed
+        /// on stderr) instead of refusing the file.
+        #[arg(long)]
+        drop_unknown_sections: bool,
     },
     /// Migrate a genesis file to release TARGET by chaining every module's
     /// genesis JSON migrations from the versions the file records.
@@ -598,5 +606,9 @@ pub enum GenesisCommand {
         /// module versions (a Cosmos export, or one written by hand).
         #[arg(long)]
         from: Option<String>,
+        /// Drop the sections of modules this binary does not have (listed
+        /// on stderr) instead of refusing the file.
+        #[arg(long)]
+        drop_unknown_sections: bool,
     },
 }

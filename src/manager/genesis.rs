@@ -35,24 +35,31 @@ impl ModuleManager {
         app_state: &Map<String, Value>,
         extra_sections: &[&str],
     ) -> Result<(), ManagerError> {
-        for name in app_state.keys() {
-            if self.module(name).is_none() && !extra_sections.contains(&name.as_str()) {
-                return Err(ManagerError::InvalidGenesis {
-                    path: join_path("app_state", name),
-                    message: format!(
-                        "unknown section: no module {name:?} in this binary (modules: {})",
-                        self.names().join(", ")
-                    ),
-                });
-            }
+        let unknown: Vec<&str> = app_state
+            .keys()
+            .map(String::as_str)
+            .filter(|name| self.module(name).is_none() && !extra_sections.contains(name))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ManagerError::InvalidGenesis {
+                path: "app_state".into(),
+                message: format!(
+                    "unknown sections {}: no module of this binary has them (modules: {}); drop them to import the rest",
+                    unknown.join(", "),
+                    self.names().join(", ")
+                ),
+            });
         }
         for m in self.modules() {
             let path = join_path("app_state", m.name());
+            // As the SDK's module manager: a module without a section starts
+            // from its default genesis.
             let Some(section) = app_state.get(m.name()) else {
-                return Err(ManagerError::InvalidGenesis {
-                    path,
-                    message: "missing section".into(),
-                });
+                tracing::info!(
+                    module = m.name(),
+                    "no genesis section: the module starts from its default genesis"
+                );
+                continue;
             };
             m.validate_genesis(section)
                 .map_err(|e| ManagerError::InvalidGenesis {

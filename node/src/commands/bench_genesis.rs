@@ -430,7 +430,7 @@ fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> anyhow::Res
         }
         "migrate" => {
             let target = args.release.as_deref().unwrap_or(v2);
-            migrate_file(chain, target, input()?, Some(output()?), None)?;
+            migrate_file(chain, target, input()?, Some(output()?), None, false)?;
             m.insert("bytes".into(), json!(file_len(input()?)));
         }
         "upgrade" => {

@@ -77,6 +77,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
             authority: Some(AUTHORITY_KEY.into()),
             // An account signs only once it exists.
             fund: vec![format!("{AUTHORITY_KEY}=1000000stake")],
+            drop_unknown_sections: false,
         },
     )?;
     println!("   init: {:.2}s", t.elapsed().as_secs_f64());

@@ -17,12 +17,17 @@ use crate::cli::GenesisCommand;
 /// Runs the command.
 pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
     match command {
-        GenesisCommand::Validate { file, release } => validate(chain, &file, release.as_deref()),
+        GenesisCommand::Validate {
+            file,
+            release,
+            drop_unknown_sections,
+        } => validate(chain, &file, release.as_deref(), drop_unknown_sections),
         GenesisCommand::Migrate {
             target,
             file,
             output_document,
             from,
+            drop_unknown_sections,
         } => {
             let summary = migrate_file(
                 chain,
@@ -30,6 +35,7 @@ pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
                 &file,
                 output_document.as_deref(),
                 from.as_deref(),
+                drop_unknown_sections,
             )?;
             eprintln!("{summary}");
             if let Some(path) = &output_document {
@@ -40,8 +46,13 @@ pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
     }
 }
 
-fn validate(chain: &Chain, file: &Path, release: Option<&str>) -> anyhow::Result<()> {
-    let genesis = AppGenesis::read(file)?;
+fn validate(
+    chain: &Chain,
+    file: &Path,
+    release: Option<&str>,
+    drop_unknown: bool,
+) -> anyhow::Result<()> {
+    let mut genesis = AppGenesis::read(file)?;
     let recorded = recorded_versions(&genesis, file)?;
     let release = match (release, &recorded) {
         (Some(name), _) => chain.resolve_release(Some(name))?,
@@ -56,6 +67,7 @@ fn validate(chain: &Chain, file: &Path, release: Option<&str>) -> anyhow::Result
         (None, None) => chain.resolve_release(None)?,
     };
     check_recorded_versions(chain, file, &genesis, &release)?;
+    unknown_sections(&release.manager()?, file, &mut genesis, drop_unknown)?;
     release
         .manager()?
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
@@ -89,6 +101,7 @@ pub fn migrate_file(
     file: &Path,
     output: Option<&Path>,
     from: Option<&str>,
+    drop_unknown: bool,
 ) -> anyhow::Result<String> {
     let Some(target_release) = chain.releases().get(target) else {
         bail!(
@@ -128,6 +141,8 @@ pub fn migrate_file(
         ),
     };
     let from_manager = from_release.manager()?;
+    let mut genesis = genesis;
+    unknown_sections(&from_manager, file, &mut genesis, drop_unknown)?;
     from_manager
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
         .with_context(|| {
@@ -192,6 +207,47 @@ pub fn migrate_file(
         target_release.name,
         describe(&report)
     ))
+}
+
+/// Refuses the sections no module of `manager` has, all named in one
+/// error, or with `drop` removes them and lists them on stderr: never a
+/// silent drop.
+///
+/// # Errors
+///
+/// Unknown sections without `drop`.
+pub fn unknown_sections(
+    manager: &upgrade_runtime::ModuleManager,
+    file: &Path,
+    genesis: &mut AppGenesis,
+    drop: bool,
+) -> anyhow::Result<()> {
+    let unknown: Vec<String> = genesis
+        .app_state
+        .keys()
+        .filter(|name| manager.module(name).is_none() && name.as_str() != UPGRADE_SECTION)
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    if !drop {
+        bail!(
+            "{} has {} section(s) of modules this binary does not have: {}; pass --drop-unknown-sections to drop them (they are listed as they are dropped)",
+            file.display(),
+            unknown.len(),
+            unknown.join(", ")
+        );
+    }
+    for name in &unknown {
+        genesis.app_state.shift_remove(name);
+    }
+    eprintln!(
+        "dropped {} unknown section(s): {}",
+        unknown.len(),
+        unknown.join(", ")
+    );
+    Ok(())
 }
 
 /// One line per module of what `migrate` did.

@@ -38,6 +38,12 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.genesis {
         crate::commands::genesis::check_recorded_versions(chain, path, &genesis, &release)
             .with_context(|| format!("cannot initialise {}", home.root().display()))?;
+        crate::commands::genesis::unknown_sections(
+            &manager,
+            path,
+            &mut genesis,
+            args.drop_unknown_sections,
+        )?;
     }
     manager
         .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
