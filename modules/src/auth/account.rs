@@ -227,6 +227,16 @@ impl Account {
         }
     }
 
+    /// Sets the account number (the SDK's `SetAccountNumber`), also in the
+    /// verbatim JSON of a type this module does not model.
+    pub fn set_account_number(&mut self, number: u64) {
+        match self {
+            Account::Base(b) => b.account_number = number,
+            Account::Module(m) => m.base_account.account_number = number,
+            Account::Other(o) => o.set_account_number(number),
+        }
+    }
+
     /// The `@type`.
     pub fn type_url(&self) -> &str {
         match self {

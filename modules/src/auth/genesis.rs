@@ -6,8 +6,8 @@
 //! length-prefixed keys) whatever the store encoding, so export -> import ->
 //! export is the identity and every version exports the same state alike.
 
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
@@ -56,7 +56,6 @@ pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
     };
     let mut accounts = Vec::with_capacity(raw_accounts.len());
     let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
-    let mut by_number: BTreeMap<u64, usize> = BTreeMap::new();
     for (i, raw) in raw_accounts.iter().enumerate() {
         let path = index_path("accounts", i);
         let account = Account::from_json(raw, &path)?;
@@ -75,25 +74,46 @@ pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
                 slot.insert(i);
             }
         }
-        if let Some(number) = account.account_number() {
-            match by_number.entry(number) {
-                Entry::Occupied(first) => {
-                    return Err(ValidationError::new(
-                        join_path(&path, &account.account_number_path()),
-                        format!(
-                            "duplicate account number {number} (also at {})",
-                            index_path("accounts", *first.get())
-                        ),
-                    ));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(i);
-                }
-            }
-        }
         accounts.push(account);
     }
+    sanitize_account_numbers(&mut accounts);
     Ok(AuthGenesis { params, accounts })
+}
+
+/// Gives every account after the first with a given number the lowest
+/// unused number, as the SDK's auth InitGenesis does
+/// (`SanitizeGenesisAccounts` in x/auth/types/genesis.go): duplicated
+/// numbers in ascending order, their later holders in file order. Files
+/// written before launch have every number at `"0"`.
+fn sanitize_account_numbers(accounts: &mut [Account]) {
+    let mut seen: BTreeSet<u64> = BTreeSet::new();
+    let mut duplicates: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, account) in accounts.iter().enumerate() {
+        if let Some(number) = account.account_number() {
+            if !seen.insert(number) {
+                duplicates.entry(number).or_default().push(i);
+            }
+        }
+    }
+    if duplicates.is_empty() {
+        return;
+    }
+    let mut next = 0u64;
+    let mut renumbered = 0usize;
+    for holders in duplicates.values() {
+        for &i in holders {
+            while seen.contains(&next) {
+                next += 1;
+            }
+            accounts[i].set_account_number(next);
+            seen.insert(next);
+            renumbered += 1;
+        }
+    }
+    tracing::info!(
+        renumbered,
+        "gave accounts with duplicate account numbers the lowest unused ones, as the SDK does"
+    );
 }
 
 /// The section of a new chain: default params, no accounts.

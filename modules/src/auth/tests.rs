@@ -117,7 +117,11 @@ fn base_account_errors() {
 #[test]
 fn duplicate_errors_name_both_positions() {
     insta::assert_snapshot!(err(section(vec![base(ADDR_A, "0"), base(ADDR_B, "1"), base(ADDR_A, "2")])), @"accounts[2].address: duplicate address cosmos1qyqszqgpqyqszqgpqyqszqgpqyqszqgpjnp7du (also at accounts[0])");
-    insta::assert_snapshot!(err(section(vec![base(ADDR_A, "4"), base(ADDR_B, "4")])), @"accounts[1].account_number: duplicate account number 4 (also at accounts[0])");
+    // Duplicate account numbers are renumbered, not refused (see below).
+    assert_eq!(
+        err(section(vec![base(ADDR_A, "4"), base(ADDR_B, "4")])),
+        "valid"
+    );
     let module = json!({
         "@type": MODULE_ACCOUNT_TYPE,
         "base_account": { "address": ADDR_B, "pub_key": null, "account_number": "1", "sequence": "0" },
@@ -125,7 +129,37 @@ fn duplicate_errors_name_both_positions() {
         "permissions": [],
     });
     insta::assert_snapshot!(err(section(vec![base(ADDR_B, "0"), module])), @"accounts[1].base_account.address: duplicate address cosmos1qgpqyqszqgpqyqszqgpqyqszqgpqyqszrh8mx2 (also at accounts[0])");
-    insta::assert_snapshot!(err(section(vec![base(ADDR_B, "0"), vesting(ADDR_A, "0")])), @"accounts[1].base_vesting_account.base_account.account_number: duplicate account number 0 (also at accounts[0])");
+    assert_eq!(
+        err(section(vec![base(ADDR_B, "0"), vesting(ADDR_A, "0")])),
+        "valid"
+    );
+}
+
+#[test]
+fn duplicate_account_numbers_take_the_lowest_unused_ones_as_the_sdk_does() {
+    // SanitizeGenesisAccounts: the first holder keeps its number; later
+    // holders of 0 get 1 and 3 (2 is taken), the later holder of 2 gets 4.
+    let addr = |i: u8| {
+        crate::address::Address::from_bytes(&[i; 20])
+            .unwrap()
+            .to_bech32()
+    };
+    let accounts = vec![
+        base(&addr(1), "0"),
+        base(&addr(2), "0"),
+        base(&addr(3), "2"),
+        vesting(&addr(4), "0"),
+        base(&addr(5), "2"),
+    ];
+    let parsed = super::genesis::parse(&section(accounts)).unwrap();
+    let numbers: Vec<Option<u64>> = parsed.accounts.iter().map(|a| a.account_number()).collect();
+    assert_eq!(numbers, [Some(0), Some(1), Some(2), Some(3), Some(4)]);
+    // The vesting account's verbatim JSON carries its new number too.
+    let vesting_json = parsed.accounts[3].to_json();
+    assert_eq!(
+        vesting_json["base_vesting_account"]["base_account"]["account_number"],
+        "3"
+    );
 }
 
 #[test]

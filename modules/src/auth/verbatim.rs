@@ -96,6 +96,16 @@ impl OtherAccount {
         &self.address
     }
 
+    /// Sets the account number, in the verbatim JSON too.
+    pub fn set_account_number(&mut self, number: u64) {
+        self.account_number = Some(number);
+        let mut holder = &mut self.json;
+        for key in self.base {
+            holder = &mut holder[*key];
+        }
+        holder["account_number"] = Value::String(number.to_string());
+    }
+
     /// The account number, if the object has one.
     pub fn account_number(&self) -> Option<u64> {
         self.account_number
