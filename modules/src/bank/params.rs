@@ -25,9 +25,13 @@ pub struct SendEnabled {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BankParams {
-    /// Deprecated per-denom switches.
+    /// Deprecated per-denom switches (absent: none, as proto3 JSON reads a
+    /// missing repeated field).
+    #[serde(default)]
     pub send_enabled: Vec<SendEnabled>,
-    /// Whether a denom without a switch may be sent.
+    /// Whether a denom without a switch may be sent (absent: `false`, the
+    /// proto3 default the SDK reads).
+    #[serde(default)]
     pub default_send_enabled: bool,
 }
 
