@@ -37,24 +37,7 @@ fn cosmjs(args: &[&str]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    base64_decode(text.trim())
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.bytes().filter(|c| *c != b'=') {
-        bits = (bits << 6) | ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    out
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text.trim()).unwrap()
 }
 
 fn query(c: &mut tendermint_abci::Client, path: &str, data: Value) -> Value {

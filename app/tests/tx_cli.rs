@@ -9,22 +9,6 @@ use common::{appd, init, s, status};
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{AuthInfo, TxRaw};
 use cosmos_sdk_proto::prost::Message;
 
-fn base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
-    for c in text.trim().bytes().filter(|c| *c != b'=') {
-        let value = ALPHABET.iter().position(|a| *a == c).expect("base64");
-        bits = (bits << 6) | u32::try_from(value).expect("small");
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push(u8::try_from(bits >> count).expect("a byte"));
-            bits &= (1 << count) - 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn send_generate_only_schedule_cancel_and_list() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -98,7 +82,12 @@ fn send_generate_only_schedule_cancel_and_list() {
     ];
     let first = appd(&offline).ok().stdout;
     assert_eq!(appd(&offline).ok().stdout, first);
-    let raw = TxRaw::decode(base64(&first).as_slice()).expect("a TxRaw");
+    let raw = TxRaw::decode(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, first.trim())
+            .expect("base64")
+            .as_slice(),
+    )
+    .expect("a TxRaw");
     let info = AuthInfo::decode(raw.auth_info_bytes.as_slice()).expect("auth info");
     assert_eq!(info.signer_infos[0].sequence, 7);
     assert_eq!(raw.signatures[0].len(), 64);
