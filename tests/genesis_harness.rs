@@ -310,3 +310,39 @@ fn missing_inputs_say_which_call_gives_them() {
         .expect_err("not semver");
     insta::assert_snapshot!(err, @r#"the transaction scheduling next was rejected: upgrade plan name "next" is not a semver release such as v2.0.0: unexpected character 'n' while parsing major version number"#);
 }
+
+#[test]
+fn a_real_chains_file_with_foreign_sections_runs_once_they_are_dropped() {
+    let mut doc = upgrade_runtime::genesis::AppGenesis::new("real-1", serde_json::Map::new());
+    doc.app_state
+        .insert("roster".into(), members()["roster"].clone());
+    doc.app_state
+        .insert("staking".into(), json!({"params": {}}));
+    doc.app_state.insert("gov".into(), json!({}));
+    let refused = UpgradeTest::new(good)
+        .genesis(doc.clone())
+        .start_as("v1.0.0")
+        .upgrade_to("v2.0.0")
+        .run()
+        .err()
+        .expect("unknown sections refused");
+    assert!(
+        refused
+            .to_string()
+            .contains("unknown sections staking, gov"),
+        "{refused}"
+    );
+    let outcome = UpgradeTest::new(good)
+        .genesis(doc)
+        .drop_unknown_sections()
+        .start_as("v1.0.0")
+        .upgrade_to("v2.0.0")
+        .cross_check()
+        .run()
+        .expect("run");
+    assert!(outcome.before.app_state.get("staking").is_none());
+    assert_eq!(
+        outcome.before.app_state["roster"],
+        json!({"members": ["ada", "bob", "cy"]})
+    );
+}

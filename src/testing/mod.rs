@@ -145,6 +145,7 @@ pub struct UpgradeTest<B> {
     layout: Layout,
     blocks_after: u64,
     cross_check: bool,
+    drop_unknown_sections: bool,
 }
 
 /// What an upgrade test produced.
@@ -196,6 +197,7 @@ where
             layout: Layout::V1,
             blocks_after: 0,
             cross_check: false,
+            drop_unknown_sections: false,
         }
     }
 
@@ -246,6 +248,14 @@ where
         self
     }
 
+    /// Drops the sections of a given genesis (a real chain's file) that no
+    /// module of the start release has (`staking`, `gov`, ...), naming each
+    /// on stderr, instead of failing on them: `--drop-unknown-sections`.
+    pub fn drop_unknown_sections(mut self) -> Self {
+        self.drop_unknown_sections = true;
+        self
+    }
+
     /// Also checks the other path: `genesis migrate` of the export at the
     /// halt must give the in-place upgrade's `app_state`, and a fresh node
     /// initialised from it the upgraded node's app hash.
@@ -279,8 +289,10 @@ where
                 what: "a genesis",
                 call: "genesis(..), genesis_file(..) or app_state(..)",
             }),
-            Some(GenesisSource::Document(doc)) => Ok((**doc).clone()),
-            Some(GenesisSource::File(path)) => Ok(AppGenesis::read(path)?),
+            Some(GenesisSource::Document(doc)) => Ok(self.known_sections(manager, (**doc).clone())),
+            Some(GenesisSource::File(path)) => {
+                Ok(self.known_sections(manager, AppGenesis::read(path)?))
+            }
             Some(GenesisSource::AppState(value)) => {
                 let given = value.as_object().ok_or(HarnessError::AppStateNotAnObject)?;
                 Ok(AppGenesis::new(
@@ -289,6 +301,21 @@ where
                 ))
             }
         }
+    }
+
+    /// With [`UpgradeTest::drop_unknown_sections`], `doc` without the
+    /// sections no module of the start release has, each named on stderr.
+    fn known_sections(&self, manager: &ModuleManager, mut doc: AppGenesis) -> AppGenesis {
+        if self.drop_unknown_sections {
+            doc.app_state.retain(|name, _| {
+                let keep = manager.module(name).is_some() || name == UPGRADE_SECTION;
+                if !keep {
+                    eprintln!("upgrade test: dropped the unknown genesis section {name:?}");
+                }
+                keep
+            });
+        }
+        doc
     }
 
     /// Runs the test. See the [module documentation](self).
