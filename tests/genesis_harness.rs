@@ -324,8 +324,7 @@ fn a_real_chains_file_with_foreign_sections_runs_once_they_are_dropped() {
         .start_as("v1.0.0")
         .upgrade_to("v2.0.0")
         .run()
-        .err()
-        .expect("unknown sections refused");
+        .expect_err("unknown sections refused");
     assert!(
         refused
             .to_string()
