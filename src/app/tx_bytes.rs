@@ -4,6 +4,7 @@
 //! kept even when the messages fail, so a signed transaction runs once.
 
 use super::{App, AppError, Block};
+use crate::manager::CODE_TX_TOO_LARGE;
 use crate::store::StateDelta;
 use crate::tx::{MAX_TX_BYTES, Tx, TxOutcome, TxRejection};
 
@@ -24,7 +25,7 @@ impl App {
                 "tx too large: {} bytes, the limit is {MAX_TX_BYTES}",
                 bytes.len()
             );
-            return (self.record(block, 21, log), None);
+            return (self.record(block, CODE_TX_TOO_LARGE, log), None);
         }
         let chain_id = match self.chain_id() {
             // No chain id (a state without InitChain's record) must not make
@@ -91,10 +92,10 @@ impl App {
     /// The authenticator's decode rejection.
     pub fn tx_decodes(&self, bytes: &[u8]) -> Result<(), TxRejection> {
         if bytes.len() > MAX_TX_BYTES {
-            return Err(TxRejection::new(21, "tx too large"));
+            return Err(TxRejection::new(CODE_TX_TOO_LARGE, "tx too large"));
         }
-        match self.manager.modules().find_map(|m| m.authenticator()) {
-            Some(authenticator) => authenticator.decodes(bytes),
+        match self.manager.authenticator() {
+            Some((_, authenticator)) => authenticator.decodes(bytes),
             None => Ok(()),
         }
     }

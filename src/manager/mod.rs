@@ -8,7 +8,7 @@ mod migrations;
 mod order;
 mod transactions;
 
-pub use transactions::{CODE_REJECTED, CODE_TX_DECODE, CODE_UNKNOWN_MSG};
+pub use transactions::{CODE_REJECTED, CODE_TX_DECODE, CODE_TX_TOO_LARGE, CODE_UNKNOWN_MSG};
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,9 @@
 //! Delivering transactions to modules.
 
 use super::ModuleManager;
-use crate::module::ModuleError;
+use crate::module::{Module, ModuleError};
 use crate::store::{StateDelta, StateWrite};
+use crate::tx::TxAuthenticator;
 use crate::tx::{Tx, TxEnv, TxOutcome, TxRejection};
 
 /// Outcome code of a transaction a module rejected.
@@ -12,6 +13,9 @@ pub const CODE_UNKNOWN_MSG: u32 = 2;
 /// Outcome code of transaction bytes that do not decode (the SDK's
 /// `ErrTxDecode`).
 pub const CODE_TX_DECODE: u32 = 2;
+/// Outcome code of transaction bytes over [`MAX_TX_BYTES`](crate::tx::MAX_TX_BYTES)
+/// (the SDK's `ErrTxTooLarge`).
+pub const CODE_TX_TOO_LARGE: u32 = 21;
 
 impl ModuleManager {
     /// Runs `tx` in its own delta: every module's ante hook, then each message
@@ -99,7 +103,7 @@ impl ModuleManager {
         chain_id: &str,
         height: u64,
     ) -> Result<Tx, TxRejection> {
-        let Some(module) = self.modules().find(|m| m.authenticator().is_some()) else {
+        let Some((module, authenticator)) = self.authenticator() else {
             return Err(TxRejection::new(
                 CODE_TX_DECODE,
                 "tx parse error: this application has no transaction authenticator",
@@ -116,9 +120,13 @@ impl ModuleManager {
         let mut ctx = self
             .context(module.name(), state, height)
             .map_err(|e| TxRejection::new(CODE_REJECTED, e.to_string()))?;
-        match module.authenticator() {
-            Some(authenticator) => authenticator.authenticate(&mut ctx, bytes, &env),
-            None => Err(TxRejection::new(CODE_TX_DECODE, "no authenticator")),
-        }
+        authenticator.authenticate(&mut ctx, bytes, &env)
+    }
+
+    /// The module providing the application's transaction authenticator,
+    /// with it: the first that has one.
+    pub fn authenticator(&self) -> Option<(&dyn Module, &dyn TxAuthenticator)> {
+        self.modules()
+            .find_map(|m| m.authenticator().map(|a| (m, a)))
     }
 }
