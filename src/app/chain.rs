@@ -64,15 +64,7 @@ impl App {
         section.import(&mut delta);
         let (_, changes) = delta.into_parts();
         if !genesis.app_hash.is_empty() {
-            let mut lattice = LatticeHash::new();
-            for (store, writes) in changes.stores() {
-                for (key, value) in writes {
-                    if let Some(value) = value {
-                        lattice.insert(store, key, value);
-                    }
-                }
-            }
-            let computed = lattice.app_hash().to_hex();
+            let computed = LatticeHash::of_sets(&changes).app_hash().to_hex();
             if !computed.eq_ignore_ascii_case(&genesis.app_hash) {
                 return Err(AppError::AppHashMismatch {
                     expected: genesis.app_hash.clone(),
@@ -175,13 +167,10 @@ impl App {
     /// A failed read of the committed values the block changes.
     pub fn block_app_hash(&self, block: &Block) -> Result<AppHash, AppError> {
         let committed = self.storage.snapshot()?;
-        let mut lattice = self.storage.lattice().clone();
-        for (store, writes) in block.state().changes().stores() {
-            for (key, new) in writes {
-                let old = committed.get(store, key)?;
-                lattice.update(store, key, old.as_deref(), new.as_deref());
-            }
-        }
+        let lattice = self
+            .storage
+            .lattice()
+            .with_changes(&committed, block.state().changes())?;
         Ok(lattice.app_hash())
     }
 

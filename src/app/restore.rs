@@ -29,15 +29,7 @@ impl App {
                 height: last.height,
             });
         }
-        let mut lattice = LatticeHash::new();
-        for (store, writes) in state.stores() {
-            for (key, value) in writes {
-                if let Some(value) = value {
-                    lattice.insert(store, key, value);
-                }
-            }
-        }
-        let computed = lattice.app_hash();
+        let computed = LatticeHash::of_sets(&state).app_hash();
         if computed != trusted {
             return Err(AppError::RestoreMismatch {
                 height,

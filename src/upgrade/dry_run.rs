@@ -61,7 +61,7 @@ pub fn dry_run<S: StateRead>(
     let applied = apply_upgrade_with(&mut delta, manager, cfg, upgrade, plan, plan.height, true)?;
     // The block that applies it records the ledger entry too.
     LedgerEntry::new(&applied).store(&mut delta);
-    let app_hash_after_upgrade = hash_with(committed, lattice, &delta)?;
+    let app_hash_after_upgrade = lattice.with_changes(committed, delta.changes())?.app_hash();
     // Then the rest of an empty block: every module's BeginBlock and
     // EndBlock, as the real block runs them.
     let hook = |(module, source)| UpgradeError::Hook {
@@ -71,6 +71,8 @@ pub fn dry_run<S: StateRead>(
     };
     manager.begin_block(&mut delta, plan.height).map_err(hook)?;
     manager.end_block(&mut delta, plan.height).map_err(hook)?;
+    // One read of each changed key's committed value serves both the
+    // counts and the final hash.
     let mut after = lattice.clone();
     let mut stores: BTreeMap<String, StoreDiff> = BTreeMap::new();
     for (store, writes) in delta.changes().stores() {
@@ -94,20 +96,4 @@ pub fn dry_run<S: StateRead>(
         app_hash_after_upgrade,
         app_hash_after: after.app_hash(),
     })
-}
-
-/// The app hash of `committed` with `delta`'s changes.
-fn hash_with<S: StateRead>(
-    committed: &S,
-    lattice: &LatticeHash,
-    delta: &StateDelta<&S>,
-) -> Result<AppHash, UpgradeError> {
-    let mut hash = lattice.clone();
-    for (store, writes) in delta.changes().stores() {
-        for (key, new) in writes {
-            let old = committed.get(store, key)?;
-            hash.update(store, key, old.as_deref(), new.as_deref());
-        }
-    }
-    Ok(hash.app_hash())
 }
