@@ -10,6 +10,7 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::MsgSend;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmos_sdk_proto::prost::Message;
 use serde_json::Value;
+use upgrade_runtime::Msg;
 use upgrade_runtime::upgrade::{
     Plan, cancel_upgrade_msg, encode_upgrade_msg, software_upgrade_msg, update_authority_msg,
 };
@@ -48,53 +49,62 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
                 &format!("send {amount} to {to}"),
             )
         }
-        TxCommand::Upgrade(command) => {
-            let (from, tx, msg, what) = match command {
-                TxUpgradeCommand::SoftwareUpgrade {
+        TxCommand::Upgrade(command) => match command {
+            TxUpgradeCommand::SoftwareUpgrade {
+                name,
+                upgrade_height,
+                upgrade_info,
+                from,
+                tx,
+            } => {
+                let plan = Plan {
                     name,
-                    upgrade_height,
-                    upgrade_info,
-                    from,
-                    tx,
-                } => {
-                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
-                    let plan = Plan {
-                        name,
-                        height: upgrade_height,
-                        info: upgrade_info,
-                    };
-                    let what = format!("schedule upgrade {plan}");
-                    (from, tx, software_upgrade_msg(&authority, &plan), what)
-                }
-                TxUpgradeCommand::CancelSoftwareUpgrade { from, tx } => {
-                    let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
-                    (
-                        from,
-                        tx,
-                        cancel_upgrade_msg(&authority),
-                        "cancel the pending upgrade".to_owned(),
-                    )
-                }
-                TxUpgradeCommand::UpdateAuthority {
-                    new_authority,
-                    from,
-                    tx,
-                } => {
-                    let keyring = Keyring::test(chain.home(&tx.home).root());
-                    let new = keyring.resolve(&new_authority)?;
-                    let what = format!("hand the upgrade authority to {new}");
-                    (
-                        from.clone(),
-                        tx,
-                        update_authority_msg(&keyring.resolve(&from)?, &new),
-                        what,
-                    )
-                }
-            };
-            let any = encode_upgrade_msg(&msg).map_err(anyhow::Error::msg)?;
-            sign_and_submit(chain, &from, &tx, vec![any], &what)
-        }
+                    height: upgrade_height,
+                    info: upgrade_info,
+                };
+                let what = format!("schedule upgrade {plan}");
+                submit_upgrade_msg(chain, &from, &tx, &what, |authority| {
+                    software_upgrade_msg(authority, &plan)
+                })
+            }
+            TxUpgradeCommand::CancelSoftwareUpgrade { from, tx } => submit_upgrade_msg(
+                chain,
+                &from,
+                &tx,
+                "cancel the pending upgrade",
+                cancel_upgrade_msg,
+            ),
+            TxUpgradeCommand::UpdateAuthority {
+                new_authority,
+                from,
+                tx,
+            } => {
+                let new = Keyring::test(chain.home(&tx.home).root()).resolve(&new_authority)?;
+                let what = format!("hand the upgrade authority to {new}");
+                submit_upgrade_msg(chain, &from, &tx, &what, |authority| {
+                    update_authority_msg(authority, &new)
+                })
+            }
+        },
     }
+}
+
+/// Signs with key `from` the upgrade message `build` makes for the
+/// authority `from` resolves to, and prints or queues the transaction.
+///
+/// # Errors
+///
+/// As [`sign_and_submit`], or the message does not encode.
+pub fn submit_upgrade_msg(
+    chain: &Chain,
+    from: &str,
+    args: &TxArgs,
+    what: &str,
+    build: impl FnOnce(&str) -> Msg,
+) -> anyhow::Result<()> {
+    let authority = Keyring::test(chain.home(&args.home).root()).resolve(from)?;
+    let any = encode_upgrade_msg(&build(&authority)).map_err(anyhow::Error::msg)?;
+    sign_and_submit(chain, from, args, vec![any], what)
 }
 
 /// Signs `msgs` with key `from` and prints or queues the transaction.

@@ -4,15 +4,13 @@ use serde_json::json;
 use upgrade_runtime::VersionMap;
 use upgrade_runtime::app::ledger_meta_key;
 use upgrade_runtime::upgrade::{
-    Plan, app_version, cancel_upgrade_msg, done_history, encode_upgrade_msg, ledger, pending_plan,
-    software_upgrade_msg,
+    Plan, app_version, cancel_upgrade_msg, done_history, ledger, pending_plan, software_upgrade_msg,
 };
 
 use crate::chain::Chain;
 use crate::cli::{HomeArg, OutputFormat, TxArgs, UpgradeCommand};
-use crate::commands::tx::sign_and_submit;
+use crate::commands::tx::submit_upgrade_msg;
 use crate::home::Home;
-use crate::keys::Keyring;
 
 /// Runs the command.
 pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
@@ -24,26 +22,19 @@ pub fn run(chain: &Chain, command: UpgradeCommand) -> anyhow::Result<()> {
             info,
             from,
         } => {
-            let tx = tx_args(home);
-            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
             let plan = Plan { name, height, info };
-            let msg = encode_upgrade_msg(&software_upgrade_msg(&authority, &plan))
-                .map_err(anyhow::Error::msg)?;
-            sign_and_submit(
-                chain,
-                &from,
-                &tx,
-                vec![msg],
-                &format!("schedule upgrade {plan}"),
-            )
+            let what = format!("schedule upgrade {plan}");
+            submit_upgrade_msg(chain, &from, &tx_args(home), &what, |authority| {
+                software_upgrade_msg(authority, &plan)
+            })
         }
-        UpgradeCommand::Cancel { home, from } => {
-            let tx = tx_args(home);
-            let authority = Keyring::test(chain.home(&tx.home).root()).resolve(&from)?;
-            let msg =
-                encode_upgrade_msg(&cancel_upgrade_msg(&authority)).map_err(anyhow::Error::msg)?;
-            sign_and_submit(chain, &from, &tx, vec![msg], "cancel the pending upgrade")
-        }
+        UpgradeCommand::Cancel { home, from } => submit_upgrade_msg(
+            chain,
+            &from,
+            &tx_args(home),
+            "cancel the pending upgrade",
+            cancel_upgrade_msg,
+        ),
         UpgradeCommand::Show { home, output } => show(chain, &chain.home(&home), output),
         UpgradeCommand::Plan { home, name, output } => {
             crate::commands::plan::run(chain, &chain.home(&home), &name, output)
@@ -69,15 +60,12 @@ pub fn submit_schedule(chain: &Chain, home: &Home, from: &str, plan: &Plan) -> a
     let tx = tx_args(HomeArg {
         home: Some(home.root().display().to_string()),
     });
-    let authority = Keyring::test(home.root()).resolve(from)?;
-    let msg =
-        encode_upgrade_msg(&software_upgrade_msg(&authority, plan)).map_err(anyhow::Error::msg)?;
-    sign_and_submit(
+    submit_upgrade_msg(
         chain,
         from,
         &tx,
-        vec![msg],
         &format!("schedule upgrade {plan}"),
+        |authority| software_upgrade_msg(authority, plan),
     )
 }
 
