@@ -87,17 +87,18 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
         txs_per_block: args.txs_per_block,
         seed: args.seed,
     };
+    let open_with_batch = |release: &str, migration_batch| {
+        let settings = NodeSettings {
+            migration_batch,
+            ..NodeSettings::default()
+        };
+        chain.open_app(&home, &chain.resolve_release(Some(release))?, &settings)
+    };
+    let open = |release: &str| open_with_batch(release, args.migration_batch);
     for pair in releases.windows(2) {
         let (old, new) = (pair[0], pair[1]);
         // Run the old release, schedule the new one, run into the halt.
-        let mut app = chain.open_app(
-            &home,
-            &chain.resolve_release(Some(old))?,
-            &NodeSettings {
-                migration_batch: args.migration_batch,
-                ..NodeSettings::default()
-            },
-        )?;
+        let mut app = open(old)?;
         let height = app.last_commit().map_or(0, |c| c.height);
         let (s, r) = run_blocks(
             chain,
@@ -115,14 +116,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
             info: format!("demo upgrade to {new}"),
         };
         upgrade::submit_schedule(chain, &home, AUTHORITY_KEY, &plan)?;
-        let mut app = chain.open_app(
-            &home,
-            &chain.resolve_release(Some(old))?,
-            &NodeSettings {
-                migration_batch: args.migration_batch,
-                ..NodeSettings::default()
-            },
-        )?;
+        let mut app = open(old)?;
         let before = VersionMap::load(&app.snapshot()?)?;
         let (s, r) = run_blocks(chain, &mut app, &home, &options(u64::MAX));
         print_run(old, &s);
@@ -141,14 +135,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
         }
         drop(app);
         // Restart as the new release: the upgrade is applied in place.
-        let mut app = chain.open_app(
-            &home,
-            &chain.resolve_release(Some(new))?,
-            &NodeSettings {
-                migration_batch: args.migration_batch,
-                ..NodeSettings::default()
-            },
-        )?;
+        let mut app = open(new)?;
         let (s, r) = run_blocks(
             chain,
             &mut app,
@@ -174,14 +161,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
 
     // Let a running lazy migration finish.
     let newest = releases.last().copied().unwrap_or(first);
-    let mut app = chain.open_app(
-        &home,
-        &chain.resolve_release(Some(newest))?,
-        &NodeSettings {
-            migration_batch: args.migration_batch.max(1),
-            ..NodeSettings::default()
-        },
-    )?;
+    let mut app = open_with_batch(newest, args.migration_batch.max(1))?;
     while matches!(
         app.storage().layout_state(),
         upgrade_runtime::store::LayoutState::Migrating(_)
