@@ -24,6 +24,7 @@ use k256::ecdsa::{Signature, VerifyingKey};
 use ripemd::Ripemd160;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use upgrade_runtime::manager::CODE_TX_DECODE as TX_DECODE;
 use upgrade_runtime::{Context, Tx, TxEnv, TxRejection};
 
 use super::account::Account;
@@ -36,7 +37,6 @@ pub const SECP256K1_PUBKEY: &str = "/cosmos.crypto.secp256k1.PubKey";
 /// Most messages one transaction may carry.
 pub const MAX_MSGS: usize = 256;
 
-const TX_DECODE: u32 = 2;
 const UNAUTHORIZED: u32 = 4;
 const INVALID_ADDRESS: u32 = 7;
 const INVALID_PUBKEY: u32 = 8;
