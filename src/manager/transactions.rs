@@ -90,7 +90,7 @@ impl ModuleManager {
 
 impl ModuleManager {
     /// Authenticates transaction `bytes` through the module that provides
-    /// the [`TxAuthenticator`](crate::TxAuthenticator), with every module's
+    /// the [`TxAuthenticator`], with every module's
     /// and the runtime's message decoders. Its writes go to `state`.
     ///
     /// # Errors
