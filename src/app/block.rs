@@ -3,15 +3,15 @@
 //! hooks, transactions, EndBlock hooks, commit. Each hook phase runs the
 //! modules in registration order; all of it writes into one delta.
 
-use super::{App, AppError, VersionMismatch};
+use super::{App, AppError, BlockBase, VersionMismatch};
 use crate::manager::CODE_UNKNOWN_MSG;
 use std::time::Instant;
 
-use crate::store::{CommitInfo, CommitOptions, Snapshot, StateDelta};
+use crate::store::{CommitInfo, CommitOptions, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
     AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade_with, clear_plan, handle_upgrade_msg,
-    is_upgrade_msg, keys_touched, pending_plan, pre_block, write_upgrade_info,
+    is_upgrade_msg, keys_touched_of, pending_plan, pre_block, write_upgrade_info,
 };
 use crate::version_map::VersionMap;
 
@@ -22,11 +22,12 @@ pub fn ledger_meta_key(height: u64) -> String {
 }
 
 /// A block being executed: every write sits in one delta over the last
-/// commit, so an error anywhere before [`App::commit`] leaves the committed
+/// commit (or, after an upgrade, over the write session the upgrade streamed
+/// into), so an error anywhere before [`App::commit`] leaves the committed
 /// state untouched.
 pub struct Block {
     pub(super) height: u64,
-    pub(super) delta: StateDelta<Snapshot>,
+    pub(super) delta: StateDelta<BlockBase>,
     pub(super) applied_upgrade: Option<AppliedUpgrade>,
     pub(super) outcomes: Vec<TxOutcome>,
     pub(super) node_meta: Vec<(String, Vec<u8>)>,
@@ -56,7 +57,7 @@ impl Block {
     }
 
     /// The block's pending state.
-    pub fn state(&self) -> &StateDelta<Snapshot> {
+    pub fn state(&self) -> &StateDelta<BlockBase> {
         &self.delta
     }
 }
@@ -87,7 +88,7 @@ impl App {
     pub fn pre_block(&self) -> Result<Block, AppError> {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
         let height = last.height + 1;
-        let mut delta = StateDelta::new(self.storage.snapshot()?);
+        let mut delta = StateDelta::new(BlockBase::Committed(self.storage.snapshot()?));
         let mut applied_upgrade = None;
         let mut node_meta = Vec::new();
         match pre_block(
@@ -113,8 +114,11 @@ impl App {
                     .ok_or_else(|| AppError::UpgradeNeeded { plan: plan.clone() })?;
                 tracing::info!(name = %plan.name, height, "applying upgrade");
                 let started = Instant::now();
+                // The upgrade streams into the block's write transaction, so
+                // its writes are bounded by a buffer, not by the state.
+                let mut session = self.storage.begin_session()?;
                 let applied = apply_upgrade_with(
-                    &mut delta,
+                    &mut session,
                     &self.manager,
                     &self.cfg,
                     upgrade,
@@ -122,8 +126,8 @@ impl App {
                     height,
                     self.config.checked_upgrades,
                 )?;
-                let touched = keys_touched(delta.changes());
-                LedgerEntry::new(&applied).store(&mut delta);
+                let touched = keys_touched_of(session.writes_per_store());
+                LedgerEntry::new(&applied).store(&mut session);
                 // Node-local, committed with the block: what only this node
                 // saw. The hashes around the upgrade are the stored hashes of
                 // heights `height - 1` and `height`.
@@ -132,6 +136,7 @@ impl App {
                     "seconds": started.elapsed().as_secs_f64(),
                 });
                 node_meta.push((ledger_meta_key(height), local.to_string().into_bytes()));
+                delta = StateDelta::new(BlockBase::Writing(session));
                 applied_upgrade = Some(applied);
             }
             PreBlock::Needed(plan) => {
@@ -190,7 +195,7 @@ impl App {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
         Ok(Block {
             height: last.height + 1,
-            delta: StateDelta::new(self.storage.snapshot()?),
+            delta: StateDelta::new(BlockBase::Committed(self.storage.snapshot()?)),
             applied_upgrade: None,
             outcomes: Vec::new(),
             node_meta: Vec::new(),
@@ -288,7 +293,7 @@ impl App {
     ///
     /// A backend failure; nothing is committed then.
     pub fn commit(&mut self, block: Block) -> Result<CommitInfo, AppError> {
-        let (_, changes) = block.delta.into_parts();
+        let (base, changes) = block.delta.into_parts();
         let start_migration = block
             .applied_upgrade
             .as_ref()
@@ -298,7 +303,13 @@ impl App {
             start_migration,
             migration_batch: self.config.migration_batch,
         };
-        let info = self.storage.commit(block.height, changes, &options)?;
+        let info = match base {
+            BlockBase::Committed(_) => self.storage.commit(block.height, changes, &options)?,
+            BlockBase::Writing(session) => {
+                self.storage
+                    .commit_session(block.height, session, changes, &options)?
+            }
+        };
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");
         Ok(info)
     }

@@ -166,11 +166,10 @@ impl App {
     ///
     /// A failed read of the committed values the block changes.
     pub fn block_app_hash(&self, block: &Block) -> Result<AppHash, AppError> {
-        let committed = self.storage.snapshot()?;
-        let lattice = self
-            .storage
-            .lattice()
-            .with_changes(&committed, block.state().changes())?;
+        let base = block.state().base();
+        let lattice = base
+            .lattice(self.storage.lattice())?
+            .with_changes(base, block.state().changes())?;
         Ok(lattice.app_hash())
     }
 

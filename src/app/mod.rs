@@ -1,6 +1,7 @@
 //! The block executor: `init_chain`, `begin_block` (with the pre-block
 //! upgrade check), transactions, `end_block` and `commit`.
 
+mod base;
 mod block;
 mod chain;
 mod error;
@@ -11,6 +12,7 @@ mod tx_bytes;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+pub use base::BlockBase;
 pub use block::{Block, ledger_meta_key};
 pub use error::{AppError, VersionMismatch};
 

@@ -88,6 +88,14 @@ impl LatticeHash {
         }
     }
 
+    /// Adds every lane of `other` (the union of two disjoint sets of
+    /// changes): how partial sums computed in parallel are combined.
+    pub fn combine(&mut self, other: &LatticeHash) {
+        for (lane, x) in self.lanes.iter_mut().zip(other.lanes.iter()) {
+            *lane = lane.wrapping_add(*x);
+        }
+    }
+
     /// The 2048-byte encoding, kept beside the state so commits stay O(changes).
     pub fn to_bytes(&self) -> Vec<u8> {
         self.lanes.iter().flat_map(|l| l.to_le_bytes()).collect()

@@ -1,6 +1,8 @@
 //! The app hash: a layout-independent commitment to logical state.
 
 mod lattice;
+mod parallel;
 mod pending;
 
 pub use lattice::{AppHash, LANES, LATTICE_BYTES, LatticeHash};
+pub use parallel::KeyUpdate;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{ManagerError, ModuleManager};
 use crate::configurator::Configurator;
-use crate::store::{StateDelta, StateWrite};
+use crate::store::{Scope, StateWrite};
 use crate::version_map::VersionMap;
 
 /// What `run_migrations` did to one module.
@@ -108,15 +108,16 @@ impl ModuleManager {
             let to = module.consensus_version();
             let Some(from) = from_vm.get(name) else {
                 tracing::info!(module = %name, version = to, "adding a new module: running InitGenesis");
-                let mut delta = StateDelta::new(&mut *state);
-                let mut ctx = self.context(name, &mut delta, height)?;
+                let mut scope = Scope::open(&mut *state)?;
+                let mut ctx = self.context(name, &mut scope, height)?;
                 module
                     .init_genesis(&mut ctx, &module.default_genesis())
                     .map_err(|source| ManagerError::InitGenesis {
                         module: name.clone(),
                         source,
                     })?;
-                delta.apply();
+                drop(ctx);
+                scope.apply()?;
                 updated.set(name, to);
                 report.steps.push(MigrationStep {
                     module: name.clone(),
@@ -156,15 +157,16 @@ impl ModuleManager {
                     }
                     None => None,
                 };
-                let mut delta = StateDelta::new(&mut *state);
-                let mut ctx = self.context(name, &mut delta, height)?;
+                let mut scope = Scope::open(&mut *state)?;
+                let mut ctx = self.context(name, &mut scope, height)?;
                 (migration.handler)(&mut ctx).map_err(|source| ManagerError::MigrationFailed {
                     module: name.clone(),
                     from: step,
                     to: step + 1,
                     source,
                 })?;
-                delta.apply();
+                drop(ctx);
+                scope.apply()?;
                 if let (Some(c), Some(captured)) = (checks, captured) {
                     let ctx = self.context(name, &mut *state, height)?;
                     (c.post)(&ctx, &captured).map_err(|source| ManagerError::CheckFailed {

@@ -69,10 +69,17 @@ pub trait Backend: Send + Sync {
     /// A backend failure.
     fn begin_read(&self) -> Result<Box<dyn TableRead>, StoreError>;
 
-    /// A write transaction. One at a time.
+    /// A write transaction. One at a time. It owns what it needs, so a
+    /// block being written can move between threads and outlive the borrow.
     ///
     /// # Errors
     ///
     /// A backend failure.
-    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError>;
+    fn begin_write(&self) -> Result<Box<dyn TableWrite>, StoreError>;
+
+    /// A directory for scratch files of a large write (its undo journal),
+    /// on the state's own disk; `None`: the system's temporary directory.
+    fn scratch_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
 }

@@ -60,12 +60,12 @@ impl TableRead for MemoryRead {
     }
 }
 
-struct MemoryWrite<'a> {
-    backend: &'a MemoryBackend,
+struct MemoryWrite {
+    backend: MemoryBackend,
     tables: Tables,
 }
 
-impl TableRead for MemoryWrite<'_> {
+impl TableRead for MemoryWrite {
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(get_in(&self.tables, table, key))
     }
@@ -79,7 +79,7 @@ impl TableRead for MemoryWrite<'_> {
     }
 }
 
-impl TableWrite for MemoryWrite<'_> {
+impl TableWrite for MemoryWrite {
     fn write_batch(
         &mut self,
         table: &str,
@@ -115,9 +115,9 @@ impl Backend for MemoryBackend {
         Ok(Box::new(MemoryRead(self.snapshot())))
     }
 
-    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
+    fn begin_write(&self) -> Result<Box<dyn TableWrite>, StoreError> {
         Ok(Box::new(MemoryWrite {
-            backend: self,
+            backend: self.clone(),
             tables: (*self.snapshot()).clone(),
         }))
     }

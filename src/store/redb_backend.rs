@@ -11,6 +11,18 @@ use super::{Backend, KeyRange, KvPair, StoreError, TableOp, TableRead, TableWrit
 
 type Bytes = &'static [u8];
 
+/// redb's page cache for the state file. Its default (1 GiB) would make a
+/// node's memory grow with the state up to that size; a quarter of it keeps
+/// an upgrade of a mainnet-size state within a few hundred MiB (the working
+/// set of a block is far smaller).
+pub const STATE_CACHE_BYTES: usize = 256 << 20;
+
+fn builder() -> redb::Builder {
+    let mut builder = redb::Database::builder();
+    builder.set_cache_size(STATE_CACHE_BYTES);
+    builder
+}
+
 fn definition(table: &str) -> TableDefinition<'_, Bytes, Bytes> {
     TableDefinition::new(table)
 }
@@ -36,7 +48,7 @@ impl RedbBackend {
                 reason: "it already exists; refusing to overwrite an existing chain".into(),
             });
         }
-        let db = redb::Database::builder()
+        let db = builder()
             .create(path)
             .map_err(|e| state_file_error(path, &e))?;
         Ok(RedbBackend {
@@ -58,7 +70,7 @@ impl RedbBackend {
                 reason: "no such file".into(),
             });
         }
-        let db = redb::Database::builder()
+        let db = builder()
             .open(path)
             .map_err(|e| state_file_error(path, &e))?;
         Ok(RedbBackend {
@@ -82,7 +94,7 @@ impl RedbBackend {
                 reason: "no such file".into(),
             });
         }
-        let db = match redb::Database::builder().open_read_only(path) {
+        let db = match builder().open_read_only(path) {
             Ok(db) => db,
             Err(redb::DatabaseError::RepairAborted) => return Ok(None),
             Err(e) => return Err(state_file_error(path, &e)),
@@ -119,11 +131,11 @@ impl RedbReadOnlyBackend {
                 reason: "no such file".into(),
             });
         }
-        let db = match redb::Database::builder().open_read_only(path) {
+        let db = match builder().open_read_only(path) {
             Ok(db) => db,
             Err(redb::DatabaseError::RepairAborted) => {
                 drop(RedbBackend::open(path)?);
-                redb::Database::builder()
+                builder()
                     .open_read_only(path)
                     .map_err(|e| state_file_error(path, &e))?
             }
@@ -141,7 +153,7 @@ impl Backend for RedbReadOnlyBackend {
         Ok(read_view(begin_read(&self.db)?, None, &self.path))
     }
 
-    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
+    fn begin_write(&self) -> Result<Box<dyn TableWrite>, StoreError> {
         Err(StoreError::StateFile {
             path: self.path.clone(),
             reason: "it was opened read-only; this command does not write".into(),
@@ -329,12 +341,16 @@ impl Backend for RedbBackend {
         Ok(read_view(begin_read(&self.db)?, None, &self.path))
     }
 
-    fn begin_write(&self) -> Result<Box<dyn TableWrite + '_>, StoreError> {
+    fn begin_write(&self) -> Result<Box<dyn TableWrite>, StoreError> {
         let mut txn = self
             .db
             .begin_write()
             .map_err(|e| StoreError::backend("starting a write transaction", e))?;
         txn.set_quick_repair(true);
         Ok(Box::new(Guarded::new(RedbWrite { txn }, &self.path)))
+    }
+
+    fn scratch_dir(&self) -> Option<&Path> {
+        self.path.parent()
     }
 }

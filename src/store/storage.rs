@@ -5,15 +5,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::V1_TABLE;
 use super::lazy_migration::{
     BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
 };
 use super::router::{LayoutState, MigrationCounters};
 use super::{
-    Backend, Boundary, ChangeSet, Layout, MIGRATION_STORE, MIGRATION_TABLE, MemoryBackend,
-    Placement, RedbBackend, RedbReadOnlyBackend, Snapshot, StoreError, TableOp, TableRead,
-    TableWrite,
+    Backend, Boundary, ChangeSet, DEFAULT_WRITE_BUFFER, Layout, MIGRATION_STORE, MIGRATION_TABLE,
+    MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError,
+    TableRead, WriteSession,
 };
 use crate::commitment::{AppHash, LatticeHash};
 
@@ -58,6 +57,8 @@ pub struct Storage {
     lattice: LatticeHash,
     last: Option<CommitInfo>,
     last_batch: Option<BatchReport>,
+    last_stats: SessionStats,
+    write_buffer: usize,
 }
 
 impl Storage {
@@ -146,6 +147,8 @@ impl Storage {
             lattice: LatticeHash::new(),
             last: None,
             last_batch: None,
+            last_stats: SessionStats::default(),
+            write_buffer: DEFAULT_WRITE_BUFFER,
         })
     }
 
@@ -160,6 +163,8 @@ impl Storage {
             lattice,
             last,
             last_batch: None,
+            last_stats: SessionStats::default(),
+            write_buffer: DEFAULT_WRITE_BUFFER,
         })
     }
     /// The store layout version module data is kept in (v1 until a
@@ -229,6 +234,37 @@ impl Storage {
             .get(META_TABLE, format!("app:{key}").as_bytes())
     }
 
+    /// Starts writing the next block straight into a backend write
+    /// transaction (see [`WriteSession`]): for blocks whose writes must not
+    /// all sit in memory, such as an upgrade. One at a time; finish it with
+    /// [`Storage::commit_session`] or drop it.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn begin_session(&self) -> Result<WriteSession, StoreError> {
+        Ok(WriteSession::new(
+            self.backend.begin_write()?,
+            self.layout.clone(),
+            self.lattice.clone(),
+            self.counters,
+            self.backend.scratch_dir(),
+            self.write_buffer,
+        ))
+    }
+
+    /// Sets how many bytes of pending writes a session keeps in memory
+    /// before writing them into the transaction (tests set it low to
+    /// exercise the spilling paths).
+    pub fn set_write_buffer(&mut self, bytes: usize) {
+        self.write_buffer = bytes.max(1);
+    }
+
+    /// What the last commit's session did (writes, batches, lattice time).
+    pub fn last_session_stats(&self) -> SessionStats {
+        self.last_stats
+    }
+
     /// Commits `changes` as `height` in one backend transaction, together with
     /// the new lattice, app hash and height, node-local metadata, and, while a
     /// lazy migration runs, the next batch of moved keys and its boundary.
@@ -244,40 +280,62 @@ impl Storage {
         changes: ChangeSet,
         options: &CommitOptions<'_>,
     ) -> Result<CommitInfo, StoreError> {
+        let session = self.begin_session()?;
+        self.commit_session(height, session, changes, options)
+    }
+
+    /// Commits a session as `height`, with `changes` (the rest of the block)
+    /// written over it; otherwise as [`Storage::commit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Storage::commit`]; also a session with a failed write or a scope
+    /// still open.
+    pub fn commit_session(
+        &mut self,
+        height: u64,
+        mut session: WriteSession,
+        changes: ChangeSet,
+        options: &CommitOptions<'_>,
+    ) -> Result<CommitInfo, StoreError> {
         if changes.store(MIGRATION_STORE).is_some() {
             return Err(StoreError::ReservedStore {
                 module: "<block>".into(),
                 store: MIGRATION_STORE.into(),
             });
         }
-        let mut lattice = self.lattice.clone();
-        let mut counters = self.counters;
-        let mut layout = self.layout.clone();
-        let mut txn = self.backend.begin_write()?;
-        if options.start_migration && layout == LayoutState::V1 {
-            counters = MigrationCounters {
+        if session.open_scopes() > 0 {
+            return Err(StoreError::backend(
+                "committing a block",
+                "a nested write scope is still open",
+            ));
+        }
+        session.flush()?;
+        if options.start_migration && session.layout == LayoutState::V1 {
+            session.counters = MigrationCounters {
                 moved: 0,
-                left: count_v1(txn.as_ref())?,
+                left: count_v1(session.txn.as_ref())?,
                 started_height: height,
                 completed_height: 0,
             };
-            layout = LayoutState::Migrating(Boundary::NotStarted);
+            session.layout = LayoutState::Migrating(Boundary::NotStarted);
             tracing::info!(
                 height,
-                keys = counters.left,
+                keys = session.counters.left,
                 "lazy store migration v1 -> v2 started"
             );
         }
-        write_changes(txn.as_mut(), &layout, changes, &mut lattice, &mut counters)?;
+        changes.apply_to(&mut session);
+        session.flush()?;
         let mut batch_report = None;
-        if let LayoutState::Migrating(boundary) = &layout
+        if let LayoutState::Migrating(boundary) = &session.layout
             && options.migration_batch > 0
         {
             let (next, report) = move_batch(
-                txn.as_mut(),
+                session.txn.as_mut(),
                 boundary,
                 options.migration_batch,
-                &mut counters,
+                &mut session.counters,
                 height,
             )?;
             tracing::info!(
@@ -289,9 +347,17 @@ impl Storage {
                 completed = report.completed,
                 "lazy store migration batch"
             );
-            layout = next;
+            session.layout = next;
             batch_report = Some(report);
         }
+        let WriteSession {
+            mut txn,
+            layout,
+            lattice,
+            counters,
+            stats,
+            ..
+        } = session;
         // The boundary, layout version and counters, once, with the block.
         if layout != self.layout || counters != self.counters {
             persist(txn.as_mut(), &layout, &counters)?;
@@ -325,63 +391,9 @@ impl Storage {
         self.counters = counters;
         self.last = Some(info);
         self.last_batch = batch_report;
+        self.last_stats = stats;
         Ok(info)
     }
-}
-
-/// Writes a block's changes where the router says each key lives, updating
-/// the lattice with each key's old and new value.
-fn write_changes(
-    txn: &mut dyn TableWrite,
-    layout: &LayoutState,
-    changes: ChangeSet,
-    lattice: &mut LatticeHash,
-    counters: &mut MigrationCounters,
-) -> Result<(), StoreError> {
-    for (store, writes) in changes.into_stores() {
-        let placements = [
-            Placement::of(&store, Layout::V1),
-            Placement::of(&store, Layout::V2),
-        ];
-        let mut ops: [Vec<TableOp>; 2] = [Vec::new(), Vec::new()];
-        for (key, value) in writes {
-            let side = match layout {
-                LayoutState::V1 => 0,
-                LayoutState::V2 => 1,
-                LayoutState::Migrating(boundary) => {
-                    // Keys not yet moved stay in v1 until their batch comes;
-                    // brand-new keys go straight to v2.
-                    let v1 = &placements[0];
-                    if !boundary.covers(&store, &key)
-                        && txn.get(&v1.table, &v1.physical_key(&key))?.is_some()
-                    {
-                        0
-                    } else {
-                        1
-                    }
-                }
-            };
-            ops[side].push((placements[side].physical_key(&key), value));
-        }
-        for (place, ops) in placements.iter().zip(&ops) {
-            if ops.is_empty() {
-                continue;
-            }
-            // Only deletes from the v1 table shrink what is left to move (the
-            // `upgrade` store has one table whatever the layout).
-            let counts_toward_left =
-                place.table == V1_TABLE && matches!(layout, LayoutState::Migrating(_));
-            let olds = txn.write_batch(&place.table, ops)?;
-            for ((physical, new), old) in ops.iter().zip(&olds) {
-                let key = &physical[place.prefix.len()..];
-                lattice.update(&store, key, old.as_deref(), new.as_deref());
-                if counts_toward_left && old.is_some() && new.is_none() {
-                    counters.left = counters.left.saturating_sub(1);
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn read_layout(reader: &dyn TableRead) -> Result<(LayoutState, MigrationCounters), StoreError> {

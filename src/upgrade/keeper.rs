@@ -10,7 +10,7 @@ use super::plan::{
 use super::{Plan, StoreUpgradeReport, Upgrade, UpgradeContext, UpgradeError, UpgradeRegistry};
 use crate::configurator::Configurator;
 use crate::manager::{MigrationReport, ModuleManager};
-use crate::store::{StateDelta, StateRead, StateWrite, is_reserved, validate_store_name};
+use crate::store::{Scope, StateRead, StateWrite, is_reserved, validate_store_name};
 use crate::version_map::VersionMap;
 
 /// Parses a release name (`v2.0.0` or `2.0.0`) as semver.
@@ -144,15 +144,15 @@ pub fn apply_upgrade_with(
     height: u64,
     checked: bool,
 ) -> Result<AppliedUpgrade, UpgradeError> {
-    let mut delta = StateDelta::new(&mut *state);
-    let applied = run_upgrade(&mut delta, manager, cfg, upgrade, plan, height, checked).map_err(
+    let mut scope = Scope::open(state)?;
+    let applied = run_upgrade(&mut scope, manager, cfg, upgrade, plan, height, checked).map_err(
         |source| UpgradeError::HandlerFailed {
             upgrade: plan.name.clone(),
             height,
             source: Box::new(source),
         },
     )?;
-    delta.apply();
+    scope.apply()?;
     Ok(applied)
 }
 

@@ -53,6 +53,12 @@ pub fn keys_touched(writes: &ChangeSet) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// [`keys_touched`] from per-store write counts (a write session's).
+pub fn keys_touched_of(mut per_store: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    per_store.remove(UPGRADE_STORE);
+    per_store
+}
+
 impl LedgerEntry {
     /// The entry for `applied`.
     pub fn new(applied: &AppliedUpgrade) -> Self {

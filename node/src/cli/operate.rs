@@ -125,6 +125,28 @@ pub enum BenchCommand {
     /// FinalizeBlock + Commit over the ABCI socket vs the same blocks
     /// through the standalone loop's executor.
     Abci(BenchAbciArgs),
+    /// The upgrade block at N and 2N accounts vs a raw redb rewrite of the
+    /// same rows, its lattice share and peak memory, and vs export ->
+    /// genesis migrate -> import.
+    Upgrade(BenchUpgradeArgs),
+}
+
+/// `bench upgrade`.
+#[derive(Debug, Args)]
+pub struct BenchUpgradeArgs {
+    /// User accounts of the smaller state (the larger has twice as many).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub accounts: u64,
+    /// Seed of the generated genesis.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the node homes and files (default: a temporary
+    /// directory, removed afterwards).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 /// `bench abci`.

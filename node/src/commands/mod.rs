@@ -3,6 +3,9 @@
 pub mod bench;
 pub mod bench_abci;
 pub mod bench_genesis;
+pub mod bench_phases;
+pub mod bench_raw;
+pub mod bench_upgrade;
 pub mod demo;
 pub mod export;
 pub mod genesis;
@@ -28,6 +31,7 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Migration(args)) => bench::run(args),
         Command::Bench(BenchCommand::Abci(args)) => bench_abci::run(chain, args),
         Command::Bench(BenchCommand::Genesis(args)) => bench_genesis::run(chain, args),
+        Command::Bench(BenchCommand::Upgrade(args)) => bench_upgrade::run(chain, args),
         Command::Init(args) => init::run(chain, args),
         Command::Start(args) => start::run(chain, args),
         Command::Status(args) => status::run(chain, args),

@@ -1,0 +1,183 @@
+//! The undo journal of a write session: the previous value of every physical
+//! key a flushed batch overwrote while a scope was open, appended to a
+//! scratch file so that rolling a scope back needs no memory beyond one
+//! batch, however much the scope wrote.
+//!
+//! Batches are undone newest first; inside one batch every physical key is
+//! distinct (it comes from a sorted change set), so its order does not
+//! matter. The file is anonymous: the operating system removes it when the
+//! session ends, also when the process is killed.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::{StoreError, TableOp, TableWrite};
+
+/// A point in the journal a scope can be rolled back to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct JournalMark(usize);
+
+/// Undo records on disk, one entry per flushed batch.
+pub(crate) struct UndoJournal {
+    file: Option<BufWriter<File>>,
+    dir: Option<std::path::PathBuf>,
+    /// (offset, length) of each batch's records.
+    batches: Vec<(u64, u64)>,
+    end: u64,
+}
+
+fn journal_error(err: std::io::Error) -> StoreError {
+    StoreError::backend("writing the upgrade's undo journal", err)
+}
+
+impl UndoJournal {
+    /// An empty journal; its file is created on the first record, in `dir`.
+    pub(crate) fn new(dir: Option<&Path>) -> Self {
+        UndoJournal {
+            file: None,
+            dir: dir.map(Path::to_owned),
+            batches: Vec::new(),
+            end: 0,
+        }
+    }
+
+    /// Where a scope opened now would roll back to.
+    pub(crate) fn mark(&self) -> JournalMark {
+        JournalMark(self.batches.len())
+    }
+
+    /// Records one batch: for each table, its physical keys and the values
+    /// they had before the batch.
+    pub(crate) fn record(
+        &mut self,
+        batch: &[(&str, &[TableOp], &[Option<Vec<u8>>])],
+    ) -> Result<(), StoreError> {
+        if self.file.is_none() {
+            let file = match &self.dir {
+                Some(dir) => tempfile::tempfile_in(dir),
+                None => tempfile::tempfile(),
+            }
+            .map_err(journal_error)?;
+            self.file = Some(BufWriter::with_capacity(1 << 20, file));
+        }
+        let Some(out) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let start = self.end;
+        let mut written = 0u64;
+        let mut put = |bytes: &[u8]| -> Result<(), StoreError> {
+            out.write_all(bytes).map_err(journal_error)?;
+            written += bytes.len() as u64;
+            Ok(())
+        };
+        for (table, ops, olds) in batch {
+            for ((key, _), old) in ops.iter().zip(olds.iter()) {
+                put(&len_prefix(table.len()))?;
+                put(table.as_bytes())?;
+                put(&len_prefix(key.len()))?;
+                put(key)?;
+                match old {
+                    Some(old) => {
+                        put(&[1])?;
+                        put(&len_prefix(old.len()))?;
+                        put(old)?;
+                    }
+                    None => put(&[0])?,
+                }
+            }
+        }
+        self.end += written;
+        self.batches.push((start, written));
+        Ok(())
+    }
+
+    /// Restores, newest batch first, every value overwritten since `mark`.
+    pub(crate) fn undo_to(
+        &mut self,
+        mark: JournalMark,
+        txn: &mut dyn TableWrite,
+    ) -> Result<(), StoreError> {
+        while self.batches.len() > mark.0 {
+            let Some((offset, len)) = self.batches.pop() else {
+                break;
+            };
+            let bytes = self.read(offset, len)?;
+            for (table, ops) in decode(&bytes)? {
+                txn.write_batch(&table, &ops)?;
+            }
+            self.end = offset;
+        }
+        if let Some(out) = self.file.as_mut() {
+            out.seek(SeekFrom::Start(self.end)).map_err(journal_error)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets every record (nothing is left to roll back to).
+    pub(crate) fn clear(&mut self) -> Result<(), StoreError> {
+        self.batches.clear();
+        self.end = 0;
+        if let Some(out) = self.file.as_mut() {
+            out.seek(SeekFrom::Start(0)).map_err(journal_error)?;
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, offset: u64, len: u64) -> Result<Vec<u8>, StoreError> {
+        let Some(out) = self.file.as_mut() else {
+            return Ok(Vec::new());
+        };
+        out.flush().map_err(journal_error)?;
+        let file = out.get_mut();
+        file.seek(SeekFrom::Start(offset)).map_err(journal_error)?;
+        let mut bytes = vec![0; usize::try_from(len).unwrap_or(usize::MAX)];
+        file.read_exact(&mut bytes).map_err(journal_error)?;
+        Ok(bytes)
+    }
+}
+
+fn len_prefix(len: usize) -> [u8; 4] {
+    u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes()
+}
+
+/// One batch's records, grouped by table in the order they were written.
+fn decode(mut bytes: &[u8]) -> Result<Vec<(String, Vec<TableOp>)>, StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        what: "the undo journal".into(),
+        reason: "a record is truncated".into(),
+    };
+    let mut take = |n: usize| -> Result<Vec<u8>, StoreError> {
+        if bytes.len() < n {
+            return Err(corrupt());
+        }
+        let (head, rest) = bytes.split_at(n);
+        bytes = rest;
+        Ok(head.to_vec())
+    };
+    let mut out: Vec<(String, Vec<TableOp>)> = Vec::new();
+    loop {
+        let Ok(len) = take(4) else { break };
+        let table = String::from_utf8(take(be_len(&len))?).map_err(|_| corrupt())?;
+        let key_len = take(4)?;
+        let key = take(be_len(&key_len))?;
+        let old = match take(1)?.first() {
+            Some(1) => {
+                let len = take(4)?;
+                Some(take(be_len(&len))?)
+            }
+            _ => None,
+        };
+        match out.last_mut() {
+            Some((last, ops)) if *last == table => ops.push((key, old)),
+            _ => out.push((table, vec![(key, old)])),
+        }
+    }
+    Ok(out)
+}
+
+fn be_len(bytes: &[u8]) -> usize {
+    let mut four = [0u8; 4];
+    four.copy_from_slice(&bytes[..4]);
+    u32::from_be_bytes(four) as usize
+}

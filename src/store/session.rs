@@ -1,0 +1,388 @@
+//! A write session: a block's writes streamed into the backend's write
+//! transaction as they are made, in bounded sorted batches, instead of
+//! piling up in memory until commit.
+//!
+//! An upgrade that re-keys every account writes millions of keys in one
+//! block. In a [`super::StateDelta`] they would all sit in memory; here at
+//! most one buffer of them does (`buffer_limit` bytes), the rest is already
+//! in the transaction, which redb keeps on disk. Nothing is visible to
+//! readers or durable before [`super::Storage::commit_session`], and
+//! dropping the session discards everything, so a block stays atomic.
+//!
+//! Nested all-or-nothing scopes (an upgrade, each module's migration) are
+//! [`WriteSession::open_scope`] / [`WriteSession::close_scope`]: a scope
+//! saves the lattice and journals the old value of every key a batch
+//! overwrites while it is open ([`super::journal`]), so rolling it back
+//! restores the transaction, the lattice and the counters exactly.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::journal::{JournalMark, UndoJournal};
+use super::router::{LayoutState, MigrationCounters, RoutedReader};
+use super::{
+    ChangeSet, KeyRange, KvIter, Layout, MIGRATION_STORE, Placement, StateRead, StateWrite,
+    StoreError, TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
+};
+use crate::commitment::{KeyUpdate, LatticeHash};
+
+/// Bytes of pending writes (keys, values and bookkeeping) kept in memory
+/// before they are written into the transaction.
+pub const DEFAULT_WRITE_BUFFER: usize = 32 << 20;
+
+/// Rough per-entry cost of a buffered write beyond its bytes (map node,
+/// vector headers).
+const ENTRY_OVERHEAD: usize = 96;
+
+/// A nested scope of a session, as returned by [`WriteSession::open_scope`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct ScopeMark(usize);
+
+struct SavedScope {
+    journal: JournalMark,
+    lattice: LatticeHash,
+    counters: MigrationCounters,
+}
+
+/// What a session did: for benchmarks and logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    /// Physical writes made (a key written in two batches counts twice).
+    pub writes: u64,
+    /// Batches written into the transaction.
+    pub batches: u64,
+    /// Time spent updating the lattice hash.
+    pub lattice_time: Duration,
+    /// Time spent writing batches into the transaction (lattice excluded).
+    pub write_time: Duration,
+}
+
+/// A block's writes going straight into one backend write transaction.
+pub struct WriteSession {
+    pub(super) txn: Box<dyn TableWrite>,
+    pub(super) layout: LayoutState,
+    pub(super) lattice: LatticeHash,
+    pub(super) counters: MigrationCounters,
+    buffer: ChangeSet,
+    buffered: usize,
+    buffer_limit: usize,
+    scopes: Vec<SavedScope>,
+    journal: UndoJournal,
+    failed: Option<String>,
+    pub(super) stats: SessionStats,
+    touched: BTreeMap<String, u64>,
+}
+
+impl WriteSession {
+    pub(super) fn new(
+        txn: Box<dyn TableWrite>,
+        layout: LayoutState,
+        lattice: LatticeHash,
+        counters: MigrationCounters,
+        scratch_dir: Option<&std::path::Path>,
+        buffer_limit: usize,
+    ) -> Self {
+        WriteSession {
+            txn,
+            layout,
+            lattice,
+            counters,
+            buffer: ChangeSet::new(),
+            buffered: 0,
+            buffer_limit,
+            scopes: Vec::new(),
+            journal: UndoJournal::new(scratch_dir),
+            failed: None,
+            stats: SessionStats::default(),
+            touched: BTreeMap::new(),
+        }
+    }
+
+    /// What the session did so far.
+    pub fn stats(&self) -> SessionStats {
+        self.stats
+    }
+
+    /// Writes per store so far (a key written in two batches counts twice).
+    pub fn writes_per_store(&self) -> BTreeMap<String, u64> {
+        let mut touched = self.touched.clone();
+        for (store, writes) in self.buffer.stores() {
+            *touched.entry(store.to_owned()).or_default() += writes.len() as u64;
+        }
+        touched
+    }
+
+    /// The lattice of the state as the session sees it now (committed state
+    /// plus every write so far).
+    ///
+    /// # Errors
+    ///
+    /// A failed read, or an earlier write of the session failed.
+    pub fn lattice(&self) -> Result<LatticeHash, StoreError> {
+        self.check()?;
+        let view = self.routed_view();
+        let mut lattice = self.lattice.clone();
+        for (store, writes) in self.buffer.stores() {
+            for (key, new) in writes {
+                let old = view.get(store, key)?;
+                lattice.update(store, key, old.as_deref(), new.as_deref());
+            }
+        }
+        Ok(lattice)
+    }
+
+    /// Opens a nested scope: everything written until the matching
+    /// [`WriteSession::close_scope`] can be rolled back as one.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure writing the pending batch.
+    pub fn open_scope(&mut self) -> Result<ScopeMark, StoreError> {
+        self.flush()?;
+        self.scopes.push(SavedScope {
+            journal: self.journal.mark(),
+            lattice: self.lattice.clone(),
+            counters: self.counters,
+        });
+        Ok(ScopeMark(self.scopes.len() - 1))
+    }
+
+    /// Closes the innermost scope, keeping its writes or rolling them back.
+    ///
+    /// # Errors
+    ///
+    /// `mark` is not the innermost open scope, or a backend failure (the
+    /// session then refuses to commit).
+    pub fn close_scope(&mut self, mark: ScopeMark, keep: bool) -> Result<(), StoreError> {
+        if mark.0 + 1 != self.scopes.len() {
+            return self.fail(StoreError::backend(
+                "closing a nested write scope",
+                "scopes must close innermost first",
+            ));
+        }
+        let Some(saved) = self.scopes.pop() else {
+            return Ok(());
+        };
+        let result = if keep {
+            if self.scopes.is_empty() {
+                self.journal.clear()
+            } else {
+                Ok(())
+            }
+        } else {
+            self.buffer = ChangeSet::new();
+            self.buffered = 0;
+            self.lattice = saved.lattice;
+            self.counters = saved.counters;
+            self.journal.undo_to(saved.journal, self.txn.as_mut())
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Number of scopes still open.
+    pub fn open_scopes(&self) -> usize {
+        self.scopes.len()
+    }
+
+    fn fail(&mut self, err: StoreError) -> Result<(), StoreError> {
+        if self.failed.is_none() {
+            self.failed = Some(err.to_string());
+        }
+        Err(err)
+    }
+
+    pub(super) fn check(&self) -> Result<(), StoreError> {
+        match &self.failed {
+            Some(message) => Err(StoreError::backend(
+                "continuing after a failed write of this block",
+                message,
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn routed_view(&self) -> RoutedReader<'_> {
+        RoutedReader {
+            reader: self.txn.as_ref() as &dyn TableRead,
+            state: &self.layout,
+        }
+    }
+
+    /// Writes the buffered changes into the transaction, in key order, and
+    /// updates the lattice with each key's old and new value.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure; the session then refuses to commit.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.check()?;
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let changes = std::mem::take(&mut self.buffer);
+        self.buffered = 0;
+        match self.write(changes) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn write(&mut self, changes: ChangeSet) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let mut written: Vec<Written> = Vec::new();
+        for (store, writes) in changes.into_stores() {
+            for (place, ops) in route(self.txn.as_ref(), &self.layout, &store, writes)? {
+                let olds = self.txn.write_batch(&place.table, &ops)?;
+                written.push(Written {
+                    store: store.clone(),
+                    place,
+                    ops,
+                    olds,
+                });
+            }
+        }
+        let lattice_started = Instant::now();
+        let mut updates = Vec::new();
+        for w in &written {
+            *self.touched.entry(w.store.clone()).or_default() += w.ops.len() as u64;
+            let counts_toward_left =
+                w.place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_));
+            for ((physical, new), old) in w.ops.iter().zip(&w.olds) {
+                updates.push(KeyUpdate {
+                    store: &w.store,
+                    key: &physical[w.place.prefix.len()..],
+                    old: old.as_deref(),
+                    new: new.as_deref(),
+                });
+                // Only deletes from the v1 table shrink what is left to move.
+                if counts_toward_left && old.is_some() && new.is_none() {
+                    self.counters.left = self.counters.left.saturating_sub(1);
+                }
+            }
+        }
+        self.lattice.apply_updates(&updates);
+        let lattice_time = lattice_started.elapsed();
+        if !self.scopes.is_empty() {
+            let records: Vec<_> = written
+                .iter()
+                .map(|w| (w.place.table.as_str(), w.ops.as_slice(), w.olds.as_slice()))
+                .collect();
+            self.journal.record(&records)?;
+        }
+        self.stats.writes += updates.len() as u64;
+        self.stats.batches += 1;
+        self.stats.lattice_time += lattice_time;
+        self.stats.write_time += started.elapsed().saturating_sub(lattice_time);
+        Ok(())
+    }
+}
+
+/// One table's part of a flushed batch.
+struct Written {
+    store: String,
+    place: Placement,
+    ops: Vec<TableOp>,
+    olds: Vec<Option<Vec<u8>>>,
+}
+
+/// Splits one store's writes between the layouts, where the router says
+/// each key lives: while a lazy migration runs, keys not yet moved stay in
+/// v1 until their batch comes and brand-new keys go straight to v2.
+fn route(
+    txn: &dyn TableWrite,
+    layout: &LayoutState,
+    store: &str,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<Vec<(Placement, Vec<TableOp>)>, StoreError> {
+    let placements = [
+        Placement::of(store, Layout::V1),
+        Placement::of(store, Layout::V2),
+    ];
+    let mut ops: [Vec<TableOp>; 2] = [Vec::new(), Vec::new()];
+    for (key, value) in writes {
+        let side = match layout {
+            LayoutState::V1 => 0,
+            LayoutState::V2 => 1,
+            LayoutState::Migrating(boundary) => {
+                let v1 = &placements[0];
+                if !boundary.covers(store, &key)
+                    && txn.get(&v1.table, &v1.physical_key(&key))?.is_some()
+                {
+                    0
+                } else {
+                    1
+                }
+            }
+        };
+        ops[side].push((placements[side].physical_key(&key), value));
+    }
+    Ok(placements
+        .into_iter()
+        .zip(ops)
+        .filter(|(_, ops)| !ops.is_empty())
+        .collect())
+}
+
+impl StateRead for WriteSession {
+    fn get(&self, store: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.check()?;
+        match self.buffer.get(store, key) {
+            Some(pending) => Ok(pending.clone()),
+            None => self.routed_view().get(store, key),
+        }
+    }
+
+    fn range(&self, store: &str, range: KeyRange) -> Result<KvIter<'_>, StoreError> {
+        self.check()?;
+        let base = self.routed_view().range(store, range.clone());
+        let Some(pending) = self.buffer.store(store).filter(|_| !range.is_empty()) else {
+            return Ok(base);
+        };
+        let top = pending
+            .range::<[u8], _>(range.as_bounds())
+            .map(|(k, v)| Ok((k.clone(), v.clone())));
+        Ok(merge_overlay(base, top))
+    }
+}
+
+impl StateWrite for WriteSession {
+    fn set(&mut self, store: &str, key: Vec<u8>, value: Vec<u8>) {
+        self.put(store, key, Some(value));
+    }
+
+    fn delete(&mut self, store: &str, key: Vec<u8>) {
+        self.put(store, key, None);
+    }
+
+    fn open_scope(&mut self) -> Option<Result<ScopeMark, StoreError>> {
+        Some(WriteSession::open_scope(self))
+    }
+
+    fn close_scope(&mut self, mark: ScopeMark, keep: bool) -> Result<(), StoreError> {
+        WriteSession::close_scope(self, mark, keep)
+    }
+}
+
+impl WriteSession {
+    fn put(&mut self, store: &str, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if self.failed.is_some() {
+            return;
+        }
+        if store == MIGRATION_STORE {
+            let _ = self.fail(StoreError::ReservedStore {
+                module: "<block>".into(),
+                store: MIGRATION_STORE.into(),
+            });
+            return;
+        }
+        self.buffered += key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
+        self.buffer.put(store, key, value);
+        if self.buffered >= self.buffer_limit {
+            // A failure is kept: later reads and the commit report it.
+            let _ = self.flush();
+        }
+    }
+}
