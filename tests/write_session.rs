@@ -2,6 +2,7 @@
 //! transaction) against a model of nested in-memory deltas: whatever mix of
 //! writes, nested scopes kept or rolled back, and buffer sizes (down to a
 //! flush per write), every read and the committed app hash agree.
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 use std::collections::BTreeMap;
 
@@ -150,7 +151,10 @@ fn run_nested(
             }
             Op::Read(s, k) => {
                 let s = usize::from(*s);
-                prop_assert_eq!(state.get(STORES[s], &key(*k)).unwrap(), model.get(s, &key(*k)));
+                prop_assert_eq!(
+                    state.get(STORES[s], &key(*k)).unwrap(),
+                    model.get(s, &key(*k))
+                );
                 prop_assert_eq!(dump(&*state, STORES[s]), model.dump(s));
             }
             Op::Open => {
@@ -214,8 +218,5 @@ fn a_scope_rolled_back_after_spilling_leaves_state_and_hash_as_before() {
     assert_eq!(info.app_hash, before);
     let snapshot = storage.snapshot().unwrap();
     assert_eq!(dump(&snapshot, "bank").len(), 8);
-    assert_eq!(
-        snapshot.get("alpha", &key(3)).unwrap(),
-        Some(vec![3u8; 40])
-    );
+    assert_eq!(snapshot.get("alpha", &key(3)).unwrap(), Some(vec![3u8; 40]));
 }

@@ -20,6 +20,9 @@ pub struct NodeSettings {
     pub migration_batch: u64,
     /// Run every migration's pre- and post-check when applying an upgrade.
     pub checked_upgrades: bool,
+    /// Bytes of a large block's pending writes kept in memory before they
+    /// go into the block's transaction (`None`: the runtime's default).
+    pub write_buffer: Option<usize>,
 }
 
 impl Chain {
@@ -123,10 +126,13 @@ impl Chain {
     fn wire(
         &self,
         home: &Home,
-        storage: Storage,
+        mut storage: Storage,
         release: &Release,
         settings: &NodeSettings,
     ) -> anyhow::Result<App> {
+        if let Some(bytes) = settings.write_buffer {
+            storage.set_write_buffer(bytes);
+        }
         let manager = release.manager()?;
         let upgrades = self.releases.registry_up_to(release.name)?;
         let config = AppConfig {

@@ -10,7 +10,7 @@ pub enum BlockBase {
     /// The last commit, read-only.
     Committed(Snapshot),
     /// A write session over the last commit.
-    Writing(WriteSession),
+    Writing(Box<WriteSession>),
 }
 
 impl BlockBase {

@@ -136,7 +136,7 @@ impl App {
                     "seconds": started.elapsed().as_secs_f64(),
                 });
                 node_meta.push((ledger_meta_key(height), local.to_string().into_bytes()));
-                delta = StateDelta::new(BlockBase::Writing(session));
+                delta = StateDelta::new(BlockBase::Writing(Box::new(session)));
                 applied_upgrade = Some(applied);
             }
             PreBlock::Needed(plan) => {
@@ -307,7 +307,7 @@ impl App {
             BlockBase::Committed(_) => self.storage.commit(block.height, changes, &options)?,
             BlockBase::Writing(session) => {
                 self.storage
-                    .commit_session(block.height, session, changes, &options)?
+                    .commit_session(block.height, *session, changes, &options)?
             }
         };
         tracing::debug!(height = info.height, app_hash = %info.app_hash, "committed");

@@ -3,6 +3,8 @@
 mod lattice;
 mod parallel;
 mod pending;
+mod worker;
 
 pub use lattice::{AppHash, LANES, LATTICE_BYTES, LatticeHash};
 pub use parallel::KeyUpdate;
+pub use worker::LatticeWorker;

@@ -116,7 +116,6 @@ impl ModuleManager {
                         module: name.clone(),
                         source,
                     })?;
-                drop(ctx);
                 scope.apply()?;
                 updated.set(name, to);
                 report.steps.push(MigrationStep {
@@ -165,7 +164,6 @@ impl ModuleManager {
                     to: step + 1,
                     source,
                 })?;
-                drop(ctx);
                 scope.apply()?;
                 if let (Some(c), Some(captured)) = (checks, captured) {
                     let ctx = self.context(name, &mut *state, height)?;

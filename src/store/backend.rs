@@ -27,6 +27,13 @@ pub trait TableRead: Send {
     /// A backend failure.
     fn range(&self, table: &str, range: &KeyRange, limit: usize)
     -> Result<Vec<KvPair>, StoreError>;
+
+    /// The names of every table, in name order (for verification).
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    fn tables(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// A write transaction: reads see its own writes; nothing is visible to

@@ -54,6 +54,10 @@ impl<T: TableRead> TableRead for Guarded<T> {
     ) -> Result<Vec<KvPair>, StoreError> {
         guard(&self.path, || self.inner.range(table, range, limit))
     }
+
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        guard(&self.path, || self.inner.tables())
+    }
 }
 
 impl<T: TableWrite> TableWrite for Guarded<T> {

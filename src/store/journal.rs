@@ -14,6 +14,10 @@ use std::path::Path;
 
 use super::{StoreError, TableOp, TableWrite};
 
+/// One table's part of a batch: its name, the physical writes and the
+/// values they replaced.
+pub(crate) type TableBatch<'a> = (&'a str, &'a [TableOp], &'a [Option<Vec<u8>>]);
+
 /// A point in the journal a scope can be rolled back to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct JournalMark(usize);
@@ -49,10 +53,7 @@ impl UndoJournal {
 
     /// Records one batch: for each table, its physical keys and the values
     /// they had before the batch.
-    pub(crate) fn record(
-        &mut self,
-        batch: &[(&str, &[TableOp], &[Option<Vec<u8>>])],
-    ) -> Result<(), StoreError> {
+    pub(crate) fn record(&mut self, batch: &[TableBatch<'_>]) -> Result<(), StoreError> {
         if self.file.is_none() {
             let file = match &self.dir {
                 Some(dir) => tempfile::tempfile_in(dir),
@@ -156,8 +157,7 @@ fn decode(mut bytes: &[u8]) -> Result<Vec<(String, Vec<TableOp>)>, StoreError> {
         Ok(head.to_vec())
     };
     let mut out: Vec<(String, Vec<TableOp>)> = Vec::new();
-    loop {
-        let Ok(len) = take(4) else { break };
+    while let Ok(len) = take(4) {
         let table = String::from_utf8(take(be_len(&len))?).map_err(|_| corrupt())?;
         let key_len = take(4)?;
         let key = take(be_len(&key_len))?;

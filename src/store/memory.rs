@@ -47,6 +47,9 @@ fn range_in(tables: &Tables, table: &str, range: &KeyRange, limit: usize) -> Vec
 }
 
 impl TableRead for MemoryRead {
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.0.keys().cloned().collect())
+    }
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(get_in(&self.0, table, key))
     }
@@ -66,6 +69,9 @@ struct MemoryWrite {
 }
 
 impl TableRead for MemoryWrite {
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.tables.keys().cloned().collect())
+    }
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(get_in(&self.tables, table, key))
     }

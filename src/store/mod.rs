@@ -22,6 +22,7 @@ mod scope;
 mod session;
 mod snapshot;
 mod storage;
+mod verify;
 mod write;
 
 pub use backend::{Backend, TableOp, TableRead, TableWrite};
@@ -40,10 +41,11 @@ pub use name::{
 };
 pub use range::{KeyRange, prefix_successor};
 pub use read::{KvIter, KvPair, StateRead, paged};
-pub use redb_backend::{RedbBackend, RedbReadOnlyBackend};
+pub use redb_backend::{RedbBackend, RedbReadOnlyBackend, STATE_CACHE_BYTES};
 pub use router::{LayoutState, MigrationCounters};
 pub use scope::Scope;
 pub use session::{DEFAULT_WRITE_BUFFER, ScopeMark, SessionStats, WriteSession};
 pub use snapshot::Snapshot;
 pub use storage::{APP_HASH_TABLE, CommitInfo, CommitOptions, META_TABLE, Storage};
+pub use verify::VerifyReport;
 pub use write::StateWrite;

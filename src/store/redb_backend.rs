@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableError};
+use redb::{
+    ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, TableError, TableHandle,
+};
 
 use super::guarded::Guarded;
 use super::{Backend, KeyRange, KvPair, StoreError, TableOp, TableRead, TableWrite};
@@ -242,7 +244,21 @@ fn collect_range<'a>(
         .collect()
 }
 
+fn table_names(tables: impl Iterator<Item = redb::UntypedTableHandle>) -> Vec<String> {
+    let mut names: Vec<String> = tables.map(|t| t.name().to_owned()).collect();
+    names.sort();
+    names
+}
+
 impl TableRead for RedbRead {
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        let tables = self
+            .txn
+            .list_tables()
+            .map_err(|e| StoreError::backend("listing the tables of the state file", e))?;
+        Ok(table_names(tables))
+    }
+
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.with_table(table, |t| Ok(t.get(key)?.map(|g| g.value().to_vec())), None)
     }
@@ -273,6 +289,10 @@ fn write_error(err: impl std::fmt::Display) -> StoreError {
 }
 
 impl TableRead for RedbWrite {
+    fn tables(&self) -> Result<Vec<String>, StoreError> {
+        Ok(table_names(self.txn.list_tables().map_err(write_error)?))
+    }
+
     fn get(&self, table: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let t = self
             .txn

@@ -24,7 +24,7 @@ use super::{
     ChangeSet, KeyRange, KvIter, Layout, MIGRATION_STORE, Placement, StateRead, StateWrite,
     StoreError, TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
 };
-use crate::commitment::{KeyUpdate, LatticeHash};
+use crate::commitment::{LatticeHash, LatticeWorker};
 
 /// Bytes of pending writes (keys, values and bookkeeping) kept in memory
 /// before they are written into the transaction.
@@ -51,9 +51,12 @@ pub struct SessionStats {
     pub writes: u64,
     /// Batches written into the transaction.
     pub batches: u64,
-    /// Time spent updating the lattice hash.
+    /// Time the lattice worker spent updating the lattice hash (on its own
+    /// thread, alongside the writes).
     pub lattice_time: Duration,
-    /// Time spent writing batches into the transaction (lattice excluded).
+    /// Time the writing thread waited for the lattice worker.
+    pub lattice_wait: Duration,
+    /// Time spent writing batches into the transaction.
     pub write_time: Duration,
 }
 
@@ -71,6 +74,7 @@ pub struct WriteSession {
     failed: Option<String>,
     pub(super) stats: SessionStats,
     touched: BTreeMap<String, u64>,
+    worker: LatticeWorker<Vec<Written>>,
 }
 
 impl WriteSession {
@@ -81,8 +85,8 @@ impl WriteSession {
         counters: MigrationCounters,
         scratch_dir: Option<&std::path::Path>,
         buffer_limit: usize,
-    ) -> Self {
-        WriteSession {
+    ) -> Result<Self, StoreError> {
+        Ok(WriteSession {
             txn,
             layout,
             lattice,
@@ -95,7 +99,8 @@ impl WriteSession {
             failed: None,
             stats: SessionStats::default(),
             touched: BTreeMap::new(),
-        }
+            worker: LatticeWorker::spawn(fold_batch)?,
+        })
     }
 
     /// What the session did so far.
@@ -121,13 +126,34 @@ impl WriteSession {
     pub fn lattice(&self) -> Result<LatticeHash, StoreError> {
         self.check()?;
         let view = self.routed_view();
-        let mut lattice = self.lattice.clone();
+        let mut lattice = self.flushed_lattice()?;
         for (store, writes) in self.buffer.stores() {
             for (key, new) in writes {
                 let old = view.get(store, key)?;
                 lattice.update(store, key, old.as_deref(), new.as_deref());
             }
         }
+        Ok(lattice)
+    }
+
+    /// The lattice of the committed state plus every flushed batch, once
+    /// the worker has folded them in.
+    pub(super) fn flushed_lattice(&self) -> Result<LatticeHash, StoreError> {
+        let (sum, _) = self.worker.sum()?;
+        let mut lattice = self.lattice.clone();
+        lattice.combine(&sum);
+        Ok(lattice)
+    }
+
+    /// [`WriteSession::flushed_lattice`], recording the wait and the
+    /// worker's time in the stats.
+    pub(super) fn settle_lattice(&mut self) -> Result<LatticeHash, StoreError> {
+        let started = Instant::now();
+        let (sum, busy) = self.worker.sum()?;
+        self.stats.lattice_wait += started.elapsed();
+        self.stats.lattice_time = busy;
+        let mut lattice = self.lattice.clone();
+        lattice.combine(&sum);
         Ok(lattice)
     }
 
@@ -139,9 +165,10 @@ impl WriteSession {
     /// A backend failure writing the pending batch.
     pub fn open_scope(&mut self) -> Result<ScopeMark, StoreError> {
         self.flush()?;
+        let lattice = self.settle_lattice()?;
         self.scopes.push(SavedScope {
             journal: self.journal.mark(),
-            lattice: self.lattice.clone(),
+            lattice,
             counters: self.counters,
         });
         Ok(ScopeMark(self.scopes.len() - 1))
@@ -174,7 +201,9 @@ impl WriteSession {
             self.buffered = 0;
             self.lattice = saved.lattice;
             self.counters = saved.counters;
-            self.journal.undo_to(saved.journal, self.txn.as_mut())
+            self.worker
+                .reset()
+                .and_then(|()| self.journal.undo_to(saved.journal, self.txn.as_mut()))
         };
         match result {
             Ok(()) => Ok(()),
@@ -244,27 +273,16 @@ impl WriteSession {
                 });
             }
         }
-        let lattice_started = Instant::now();
-        let mut updates = Vec::new();
         for w in &written {
             *self.touched.entry(w.store.clone()).or_default() += w.ops.len() as u64;
-            let counts_toward_left =
-                w.place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_));
-            for ((physical, new), old) in w.ops.iter().zip(&w.olds) {
-                updates.push(KeyUpdate {
-                    store: &w.store,
-                    key: &physical[w.place.prefix.len()..],
-                    old: old.as_deref(),
-                    new: new.as_deref(),
-                });
-                // Only deletes from the v1 table shrink what is left to move.
-                if counts_toward_left && old.is_some() && new.is_none() {
-                    self.counters.left = self.counters.left.saturating_sub(1);
-                }
+            // Only deletes from the v1 table shrink what is left to move.
+            if w.place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_)) {
+                let deleted = w.ops.iter().zip(&w.olds);
+                let deleted = deleted.filter(|((_, new), old)| old.is_some() && new.is_none());
+                self.counters.left = self.counters.left.saturating_sub(deleted.count() as u64);
             }
+            self.stats.writes += w.ops.len() as u64;
         }
-        self.lattice.apply_updates(&updates);
-        let lattice_time = lattice_started.elapsed();
         if !self.scopes.is_empty() {
             let records: Vec<_> = written
                 .iter()
@@ -272,11 +290,28 @@ impl WriteSession {
                 .collect();
             self.journal.record(&records)?;
         }
-        self.stats.writes += updates.len() as u64;
         self.stats.batches += 1;
-        self.stats.lattice_time += lattice_time;
-        self.stats.write_time += started.elapsed().saturating_sub(lattice_time);
+        self.stats.write_time += started.elapsed();
+        tracing::debug!(
+            batch = self.stats.batches,
+            writes = self.stats.writes,
+            "write session batch written"
+        );
+        // The lattice of this batch is summed on the worker's thread while
+        // this one goes on with the block.
+        self.worker.add(written)?;
         Ok(())
+    }
+}
+
+/// Folds one flushed batch into a lattice: each key's old value out, its
+/// new value in.
+fn fold_batch(batch: &Vec<Written>, lattice: &mut LatticeHash) {
+    for w in batch {
+        for ((physical, new), old) in w.ops.iter().zip(&w.olds) {
+            let key = &physical[w.place.prefix.len()..];
+            lattice.update(&w.store, key, old.as_deref(), new.as_deref());
+        }
     }
 }
 

@@ -5,14 +5,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::VerifyReport;
 use super::lazy_migration::{
     BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
 };
 use super::router::{LayoutState, MigrationCounters};
 use super::{
     Backend, Boundary, ChangeSet, DEFAULT_WRITE_BUFFER, Layout, MIGRATION_STORE, MIGRATION_TABLE,
-    MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError,
-    TableRead, WriteSession,
+    MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError, TableRead,
+    WriteSession,
 };
 use crate::commitment::{AppHash, LatticeHash};
 
@@ -234,6 +235,42 @@ impl Storage {
             .get(META_TABLE, format!("app:{key}").as_bytes())
     }
 
+    /// Recomputes the app hash from every stored triple (bounded memory,
+    /// every core) and compares it with the last commit's.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] if they differ (the state was changed outside
+    /// the node) or the file holds what this runtime never writes; a backend
+    /// failure.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let Some(last) = self.last else {
+            return Err(StoreError::Corrupt {
+                what: "state".into(),
+                reason: "nothing was committed yet: there is no app hash to verify".into(),
+            });
+        };
+        let reader = self.backend.begin_read()?;
+        let (lattice, triples, bytes) = super::verify::recompute(reader.as_ref())?;
+        if lattice.app_hash() != last.app_hash {
+            return Err(StoreError::Corrupt {
+                what: "state".into(),
+                reason: format!(
+                    "its {triples} (store, key, value) triples hash to {} but the app hash committed at height {} is {}: the state file was changed outside the node (a disk fault or an edit); restore it from a backup or a state-sync snapshot",
+                    lattice.app_hash(),
+                    last.height,
+                    last.app_hash
+                ),
+            });
+        }
+        Ok(VerifyReport {
+            height: last.height,
+            app_hash: last.app_hash,
+            triples,
+            bytes,
+        })
+    }
+
     /// Starts writing the next block straight into a backend write
     /// transaction (see [`WriteSession`]): for blocks whose writes must not
     /// all sit in memory, such as an upgrade. One at a time; finish it with
@@ -243,14 +280,14 @@ impl Storage {
     ///
     /// A backend failure.
     pub fn begin_session(&self) -> Result<WriteSession, StoreError> {
-        Ok(WriteSession::new(
+        WriteSession::new(
             self.backend.begin_write()?,
             self.layout.clone(),
             self.lattice.clone(),
             self.counters,
             self.backend.scratch_dir(),
             self.write_buffer,
-        ))
+        )
     }
 
     /// Sets how many bytes of pending writes a session keeps in memory
@@ -350,10 +387,10 @@ impl Storage {
             session.layout = next;
             batch_report = Some(report);
         }
+        let lattice = session.settle_lattice()?;
         let WriteSession {
             mut txn,
             layout,
-            lattice,
             counters,
             stats,
             ..

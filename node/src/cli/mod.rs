@@ -51,6 +51,10 @@ pub enum Command {
     Start(StartArgs),
     /// Show the node's height, app hash, versions and pending plan.
     Status(StatusArgs),
+    /// Recompute the app hash from every stored (store, key, value) triple
+    /// and compare it with the committed one: finds a state file changed on
+    /// disk (exit 1) before a node builds on it.
+    Verify(StatusArgs),
     /// Query module state: `query MODULE METHOD ARGS...` (e.g. `query bank balance ADDR`).
     Query(QueryArgs),
     /// Schedule, cancel and inspect upgrades.
@@ -152,6 +156,15 @@ pub struct StartArgs {
     /// refusing to commit the upgrade if one fails.
     #[arg(long)]
     pub checked_upgrades: bool,
+    /// Start without first recomputing the app hash from every stored
+    /// triple (`verify`), which takes seconds per million keys.
+    #[arg(long)]
+    pub skip_verify: bool,
+    /// MiB of a large block's pending writes (an upgrade's) kept in memory
+    /// before they are written into the block's transaction: the upgrade's
+    /// memory is bounded by this, not by the state.
+    #[arg(long, default_value_t = 32)]
+    pub write_buffer_mib: usize,
     /// Output of the final summary.
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,

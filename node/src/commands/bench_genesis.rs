@@ -242,4 +242,3 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
     );
     Ok(())
 }
-

@@ -76,7 +76,11 @@ fn path_arg<'a>(p: &'a Option<PathBuf>, flag: &str) -> anyhow::Result<&'a Path> 
         .with_context(|| format!("this phase needs {flag}"))
 }
 
-pub(crate) fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> anyhow::Result<Metrics> {
+pub(crate) fn run_phase(
+    chain: &Chain,
+    phase: &str,
+    args: &BenchGenesisArgs,
+) -> anyhow::Result<Metrics> {
     let (v1, v2) = first_upgrade(chain)?;
     let mut m = Metrics::new();
     let input = || path_arg(&args.input, "--input");
@@ -234,13 +238,29 @@ pub(crate) fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> 
                 "lattice_seconds".into(),
                 json!(stats.lattice_time.as_secs_f64()),
             );
+            m.insert(
+                "lattice_wait_seconds".into(),
+                json!(stats.lattice_wait.as_secs_f64()),
+            );
+            m.insert(
+                "write_seconds".into(),
+                json!(stats.write_time.as_secs_f64()),
+            );
         }
         "init-accounts" => {
             // Exactly `init --accounts N --home H`.
             let home = path_arg(&args.home, "--home")?.display().to_string();
             let accounts = args.accounts.to_string();
             let seed = args.seed.to_string();
-            let mut argv = vec!["init", "--home", &home, "--accounts", &accounts, "--seed", &seed];
+            let mut argv = vec![
+                "init",
+                "--home",
+                &home,
+                "--accounts",
+                &accounts,
+                "--seed",
+                &seed,
+            ];
             if let Some(release) = &args.release {
                 argv.extend(["--release", release.as_str()]);
             }
@@ -248,7 +268,9 @@ pub(crate) fn run_phase(chain: &Chain, phase: &str, args: &BenchGenesisArgs) -> 
         }
         "diff" => {
             // --input: the state file before; --home: the node after.
-            let after = path_arg(&args.home, "--home")?.join("data").join("state.redb");
+            let after = path_arg(&args.home, "--home")?
+                .join("data")
+                .join("state.redb");
             let counts = bench_raw::diff(input()?, &after, output()?)?;
             m.insert("rows_set".into(), json!(counts.set));
             m.insert("rows_removed".into(), json!(counts.removed));

@@ -109,7 +109,12 @@ fn next(it: &mut Option<redb::Range<'_, Bytes, Bytes>>) -> anyhow::Result<Option
     }
 }
 
-fn record(w: &mut impl Write, table: &str, key: &[u8], value: Option<&Vec<u8>>) -> anyhow::Result<()> {
+fn record(
+    w: &mut impl Write,
+    table: &str,
+    key: &[u8],
+    value: Option<&Vec<u8>>,
+) -> anyhow::Result<()> {
     for part in [table.as_bytes(), key] {
         w.write_all(&u32::try_from(part.len())?.to_be_bytes())?;
         w.write_all(part)?;
@@ -145,7 +150,9 @@ fn read_part(r: &mut impl Read) -> anyhow::Result<Option<Vec<u8>>> {
 ///
 /// A file cannot be read or written.
 pub fn rewrite(state: &Path, changes: &Path) -> anyhow::Result<f64> {
+    // The node's own page cache size, so both sides get the same memory.
     let db = redb::Database::builder()
+        .set_cache_size(upgrade_runtime::store::STATE_CACHE_BYTES)
         .open(state)
         .with_context(|| format!("cannot open {}", state.display()))?;
     let mut r = BufReader::with_capacity(1 << 20, File::open(changes)?);

@@ -35,7 +35,12 @@ pub fn run(chain: &Chain, args: BenchUpgradeArgs) -> anyhow::Result<()> {
     let sizes = [args.accounts, args.accounts * 2];
     let mut runs = Vec::new();
     for accounts in sizes {
-        runs.push(one_size(chain, &args, accounts, &dir.join(accounts.to_string()))?);
+        runs.push(one_size(
+            chain,
+            &args,
+            accounts,
+            &dir.join(accounts.to_string()),
+        )?);
     }
     let report = json!({ "runs": runs });
     if args.output == OutputFormat::Json {
@@ -137,6 +142,9 @@ fn one_size(
     }))
 }
 
+/// How one row's cell is computed from a run.
+type Cell<'a> = dyn Fn(&Value) -> String + 'a;
+
 fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
     let (v1, v2) = first_upgrade(chain)?;
     let get = |run: &Value, phase: &str, key: &str| {
@@ -145,16 +153,19 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
             .and_then(Value::as_f64)
             .unwrap_or(f64::NAN)
     };
-    let column = |f: &dyn Fn(&Value) -> String| -> String {
-        runs.iter().map(|r| format!("{:>16}", f(r))).collect()
-    };
+    let column =
+        |f: &Cell<'_>| -> String { runs.iter().map(|r| format!("{:>16}", f(r))).collect() };
     println!("bench upgrade: {v1} -> {v2}, each phase in its own process");
     println!(
         "  {:<46}{}",
         "accounts",
-        column(&|r| r.get("accounts").and_then(Value::as_u64).unwrap_or(0).to_string())
+        column(&|r| r
+            .get("accounts")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            .to_string())
     );
-    let rows: [(&str, &dyn Fn(&Value) -> String); 12] = [
+    let rows: [(&str, &Cell<'_>); 13] = [
         ("row changes (set + removed)", &|r| {
             format!(
                 "{:.0}",
@@ -173,10 +184,17 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
                 get(r, "upgrade_block", "seconds") / get(r, "raw_rewrite", "seconds")
             )
         }),
-        ("lattice upkeep share of the upgrade block", &|r| {
+        ("lattice upkeep (worker thread), % of block", &|r| {
             format!(
                 "{:.1}%",
                 100.0 * get(r, "upgrade_block", "lattice_seconds")
+                    / get(r, "upgrade_block", "seconds")
+            )
+        }),
+        ("block waiting for the lattice, % of block", &|r| {
+            format!(
+                "{:.1}%",
+                100.0 * get(r, "upgrade_block", "lattice_wait_seconds")
                     / get(r, "upgrade_block", "seconds")
             )
         }),
@@ -193,7 +211,10 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
             format!("{:.2}", path_seconds(r))
         }),
         ("in place / (export + migrate + import)", &|r| {
-            format!("{:.3}", get(r, "upgrade_block", "seconds") / path_seconds(r))
+            format!(
+                "{:.3}",
+                get(r, "upgrade_block", "seconds") / path_seconds(r)
+            )
         }),
         ("import peak RSS, MiB", &|r| {
             format!("{:.0}", get(r, "import", "peak_rss_mib"))
@@ -206,7 +227,8 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
         println!("  {label:<46}{}", column(f));
     }
     if let [small, large] = runs {
-        let growth = |phase: &str| get(large, phase, "peak_rss_mib") / get(small, phase, "peak_rss_mib");
+        let growth =
+            |phase: &str| get(large, phase, "peak_rss_mib") / get(small, phase, "peak_rss_mib");
         println!(
             "  peak RSS at 2N / at N: upgrade block {:.2}, init --accounts {:.2}, raw rewrite {:.2}",
             growth("upgrade_block"),

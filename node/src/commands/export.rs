@@ -11,6 +11,8 @@ use crate::commands::genesis::write_document;
 pub fn run(chain: &Chain, args: ExportArgs) -> anyhow::Result<()> {
     let home = chain.home(&args.home);
     let app = chain.open_for_reading(&home)?;
+    // Never write a genesis of state that does not hash to its app hash.
+    crate::commands::verify::check(&app, &home.state_file())?;
     let release = chain.releases().with_versions(&app.manager().version_map());
     let options = ExportOptions {
         for_zero_height: args.for_zero_height,

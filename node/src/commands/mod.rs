@@ -20,6 +20,7 @@ pub mod status;
 pub mod testnet;
 pub mod tx;
 pub mod upgrade;
+pub mod verify;
 
 use crate::chain::Chain;
 use crate::cli::{BenchCommand, Command};
@@ -35,6 +36,7 @@ pub fn dispatch(chain: &Chain, command: Command) -> anyhow::Result<()> {
         Command::Init(args) => init::run(chain, args),
         Command::Start(args) => start::run(chain, args),
         Command::Status(args) => status::run(chain, args),
+        Command::Verify(args) => verify::run(chain, args),
         Command::Query(args) => query::run(chain, args),
         Command::Upgrade(u) => upgrade::run(chain, u),
         Command::PreUpgrade(args) => pre_upgrade::run(chain, args),

@@ -23,6 +23,7 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
         skip_heights: args.unsafe_skip_upgrades.clone(),
         migration_batch: args.migration_batch,
         checked_upgrades: args.checked_upgrades,
+        write_buffer: Some(args.write_buffer_mib.max(1) << 20),
     };
     if let Some(address) = &args.abci {
         return serve_abci(chain, &home, &release, &settings, &args, address);
@@ -35,6 +36,10 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
             chain.name()
         );
     };
+    // A node must not build on state changed behind its back.
+    if !args.skip_verify {
+        crate::commands::verify::check(&app, &home.state_file())?;
+    }
     let target_height = match (args.blocks, args.halt_height) {
         (Some(n), Some(h)) => (first.height + n).min(h),
         (Some(n), None) => first.height + n,
@@ -86,7 +91,11 @@ fn serve_abci(
 ) -> anyhow::Result<()> {
     let listen = Listen::parse(address)?;
     let app = if home.state_file().is_file() {
-        chain.open_app(home, release, settings)?
+        let app = chain.open_app(home, release, settings)?;
+        if !args.skip_verify && app.last_commit().is_some() {
+            crate::commands::verify::check(&app, &home.state_file())?;
+        }
+        app
     } else {
         home.create_dirs()?;
         chain.create_app_with(home, release, settings)?
