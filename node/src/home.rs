@@ -79,6 +79,12 @@ impl Home {
     ///
     /// The directory or its state file does not exist.
     pub fn require_initialised(&self, binary: &str) -> anyhow::Result<()> {
+        if self.root.is_file() {
+            bail!(
+                "--home {} is a file, not a directory: pass the node's home directory (the one holding config/ and data/)",
+                self.root.display()
+            );
+        }
         if !self.root.is_dir() {
             bail!(
                 "no node home at {}: the directory does not exist; run `{binary} init --home {}` first",
@@ -112,7 +118,10 @@ impl Home {
             );
         }
         if self.root.is_file() {
-            bail!("--home {} is a file, not a directory", self.root.display());
+            bail!(
+                "--home {} is a file, not a directory: pass a directory (it is created if missing)",
+                self.root.display()
+            );
         }
         Ok(())
     }

@@ -106,7 +106,23 @@ impl Chain {
         release: &Release,
         settings: &NodeSettings,
     ) -> anyhow::Result<App> {
-        let storage = Storage::create(&home.state_file(), Layout::V1)?;
+        self.create_app_at(home, release, settings, &home.state_file())
+    }
+
+    /// [`Chain::create_app_with`] with the state file at `path` (init builds
+    /// it under a temporary name and renames it once committed).
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be created.
+    pub fn create_app_at(
+        &self,
+        home: &Home,
+        release: &Release,
+        settings: &NodeSettings,
+        path: &std::path::Path,
+    ) -> anyhow::Result<App> {
+        let storage = Storage::create(path, Layout::V1)?;
         self.wire(home, storage, release, settings)
     }
 

@@ -131,6 +131,16 @@ pub enum GenesisFileError {
         #[source]
         source: std::io::Error,
     },
+    /// A field parses but its value is refused.
+    #[error("genesis file {path} is invalid at {json_path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// JSON path of the offending value.
+        json_path: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The file is not a valid genesis document.
     #[error(
         "genesis file {path} is malformed at {json_path} (line {line}, column {column}): {message}"
@@ -148,6 +158,9 @@ pub enum GenesisFileError {
         message: String,
     },
 }
+
+/// The longest chain id CometBFT accepts (`MaxChainIDLen`, types/genesis.go).
+pub const MAX_CHAIN_ID_LEN: usize = 50;
 
 impl AppGenesis {
     /// A genesis for `chain_id` with `app_state`, starting at height 1.
@@ -170,17 +183,57 @@ impl AppGenesis {
     ///
     /// [`GenesisFileError::Malformed`] with `path` as the file name.
     pub fn from_slice(bytes: &[u8], path: &str) -> Result<Self, GenesisFileError> {
+        let malformed =
+            |json_path: &str, e: &serde_json::Error, message: String| GenesisFileError::Malformed {
+                path: path.to_owned(),
+                json_path: json_path.to_owned(),
+                line: e.line(),
+                column: e.column(),
+                message,
+            };
         let de = &mut serde_json::Deserializer::from_slice(bytes);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let doc: Self = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let json_path = e.path().to_string();
             let inner = e.into_inner();
-            GenesisFileError::Malformed {
-                path: path.to_owned(),
-                json_path,
-                line: inner.line(),
-                column: inner.column(),
-                message: inner.to_string(),
-            }
+            malformed(&json_path, &inner, inner.to_string())
+        })?;
+        // One document per file: garbage, a second document or an extra
+        // bracket after it is an error, not something to ignore.
+        de.end().map_err(|e| {
+            malformed(
+                ".",
+                &e,
+                format!(
+                    "{e}: the file must hold exactly one JSON document; remove what follows it"
+                ),
+            )
+        })?;
+        doc.check_chain_id(path)?;
+        Ok(doc)
+    }
+
+    /// Checks the chain id as CometBFT's `GenesisDoc.ValidateAndComplete`
+    /// (types/genesis.go) does: present and at most [`MAX_CHAIN_ID_LEN`] bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`GenesisFileError::Invalid`] at JSON path `chain_id`.
+    pub fn check_chain_id(&self, path: &str) -> Result<(), GenesisFileError> {
+        let problem = if self.chain_id.is_empty() {
+            "the chain id is empty; CometBFT requires one: set \"chain_id\" (e.g. \"mychain-1\")"
+                .to_owned()
+        } else if self.chain_id.len() > MAX_CHAIN_ID_LEN {
+            format!(
+                "the chain id is {} bytes long; CometBFT allows at most {MAX_CHAIN_ID_LEN}",
+                self.chain_id.len()
+            )
+        } else {
+            return Ok(());
+        };
+        Err(GenesisFileError::Invalid {
+            path: path.to_owned(),
+            json_path: "chain_id".into(),
+            message: problem,
         })
     }
 

@@ -17,7 +17,7 @@ mod section;
 mod strict;
 mod upgrade_section;
 
-pub use document::{AppGenesis, GenesisFileError};
+pub use document::{AppGenesis, GenesisFileError, MAX_CHAIN_ID_LEN};
 pub use error::{GenesisExportError, GenesisMigrateError};
 pub use export::{ExportOptions, ExportSummary, select_modules, write_genesis};
 pub use migrate::{GenesisMigrateReport, GenesisStep, GenesisStepAction, ReleaseStep, migrate};

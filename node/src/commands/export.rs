@@ -10,6 +10,9 @@ use crate::commands::genesis::write_document;
 /// Runs the command.
 pub fn run(chain: &Chain, args: ExportArgs) -> anyhow::Result<()> {
     let home = chain.home(&args.home);
+    if let Some(out) = &args.output_document {
+        refuse_node_files(&home, out)?;
+    }
     let app = chain.open_for_reading(&home)?;
     // Never write a genesis of state that does not hash to its app hash.
     crate::commands::verify::check(&app, &home.state_file())?;
@@ -33,6 +36,29 @@ pub fn run(chain: &Chain, args: ExportArgs) -> anyhow::Result<()> {
             summary.bytes,
             path.display(),
             summary.initial_height
+        );
+    }
+    Ok(())
+}
+
+/// Refuses an output path inside the home's `data/` directory (the state
+/// file, snapshots) or onto its `config/genesis.json`: an export must never
+/// replace the files of the node it reads.
+fn refuse_node_files(home: &crate::home::Home, out: &std::path::Path) -> anyhow::Result<()> {
+    let resolve = |p: &std::path::Path| -> Option<std::path::PathBuf> {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(std::path::Path::new("."))).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    let (Some(target), Ok(data)) = (resolve(out), std::fs::canonicalize(home.data_dir())) else {
+        return Ok(());
+    };
+    let genesis = resolve(&home.genesis_file());
+    if target.starts_with(&data) || Some(&target) == genesis.as_ref() {
+        anyhow::bail!(
+            "--output-document {} is one of the node's own files (under {}); write the export elsewhere",
+            out.display(),
+            home.root().display()
         );
     }
     Ok(())

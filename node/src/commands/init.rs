@@ -1,16 +1,28 @@
 //! `init`: create a node home and run InitChain.
 
-use anyhow::Context;
-use upgrade_runtime::genesis::{AppGenesis, UPGRADE_SECTION};
+use anyhow::{Context, bail};
+use upgrade_runtime::genesis::{AppGenesis, MAX_CHAIN_ID_LEN, UPGRADE_SECTION};
+use upgrade_runtime::release::Release;
+use upgrade_runtime::store::StoreError;
 
 use crate::chain::Chain;
 use crate::cli::InitArgs;
+use crate::home::Home;
 use crate::keys::Keyring;
+use crate::node::NodeSettings;
 
 /// Runs the command.
 pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
     let home = chain.home(&args.home);
     home.require_uninitialised()?;
+    if args.genesis.is_none()
+        && (args.chain_id.is_empty() || args.chain_id.len() > MAX_CHAIN_ID_LEN)
+    {
+        bail!(
+            "--chain-id {:?}: CometBFT requires a chain id of 1 to {MAX_CHAIN_ID_LEN} bytes",
+            args.chain_id
+        );
+    }
     let release = chain.resolve_release(args.release.as_deref())?;
     let manager = release.manager()?;
     let (genesis, source) = match &args.genesis {
@@ -54,31 +66,8 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
             )
         })?;
 
-    let root_existed = home.root().exists();
-    home.create_dirs()?;
-    let result = (|| -> anyhow::Result<_> {
-        std::fs::write(home.genesis_file(), serde_json::to_vec_pretty(&genesis)?)
-            .with_context(|| format!("cannot write {}", home.genesis_file().display()))?;
-        let mut app = chain.create_app(&home, &release)?;
-        Ok(app.init_chain(&genesis)?)
-    })();
-    let info = match result {
-        Ok(info) => info,
-        Err(err) => {
-            // Leave the home as it was: no half-initialised chain.
-            let _ = std::fs::remove_file(home.state_file());
-            let _ = std::fs::remove_file(home.genesis_file());
-            let _ = std::fs::remove_dir(home.data_dir());
-            let _ = std::fs::remove_dir(home.config_dir());
-            if !root_existed {
-                let _ = std::fs::remove_dir(home.root());
-            }
-            return Err(err.context(format!(
-                "cannot initialise {} from {source}",
-                home.root().display()
-            )));
-        }
-    };
+    let info = build_home(chain, &home, &release, &genesis)
+        .with_context(|| format!("cannot initialise {} from {source}", home.root().display()))?;
     println!(
         "initialised chain {} as release {} in {}: modules {}, height {}, app hash {}",
         genesis.chain_id,
@@ -94,6 +83,94 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
         info.app_hash
     );
     Ok(())
+}
+
+/// Builds the home all-or-nothing: the state is created and committed
+/// under a temporary name, `config/genesis.json` written beside it, and the
+/// state renamed into place last, so a home either holds a committed chain
+/// or no state file at all, whenever the process is killed. redb locks the
+/// file it opens until the process ends, so two inits of one home exclude
+/// each other, and a file left by a killed init (nobody holds it) is
+/// cleared by the next.
+fn build_home(
+    chain: &Chain,
+    home: &Home,
+    release: &Release,
+    genesis: &AppGenesis,
+) -> anyhow::Result<upgrade_runtime::store::CommitInfo> {
+    let root_existed = home.root().exists();
+    home.create_dirs()?;
+    // Empty directories this init made go again if it fails (`remove_dir`
+    // leaves a directory that holds anything, e.g. a concurrent winner's).
+    let tidy = || {
+        let _ = std::fs::remove_dir(home.data_dir());
+        let _ = std::fs::remove_dir(home.config_dir());
+        if !root_existed {
+            let _ = std::fs::remove_dir(home.root());
+        }
+    };
+    let building = home.data_dir().join("state.redb.init");
+    if building.exists() {
+        match upgrade_runtime::store::RedbBackend::open(&building) {
+            Err(StoreError::StateFile { reason, .. }) if reason.contains("in use") => bail!(
+                "another init of {} is running (it holds {}); wait for it to finish",
+                home.root().display(),
+                building.display()
+            ),
+            // Ours now, or damaged by the kill that left it: either way an
+            // interrupted init's, never committed as the home's state.
+            _ => {
+                tracing::info!(file = %building.display(), "clearing an interrupted init");
+                std::fs::remove_file(&building)
+                    .with_context(|| format!("cannot remove {}", building.display()))?;
+            }
+        }
+    }
+    let settings = NodeSettings {
+        migration_batch: upgrade_runtime::app::DEFAULT_MIGRATION_BATCH,
+        ..NodeSettings::default()
+    };
+    let mut app = match chain.create_app_at(home, release, &settings, &building) {
+        Ok(app) => app,
+        Err(e) if e.to_string().contains("in use") => bail!(
+            "another init of {} is running (it holds {}); wait for it to finish",
+            home.root().display(),
+            building.display()
+        ),
+        Err(e) => return Err(e),
+    };
+    let result = (|| -> anyhow::Result<_> {
+        let info = app.init_chain(genesis)?;
+        if home.state_file().exists() {
+            bail!(
+                "{} appeared while this init ran; use another --home",
+                home.state_file().display()
+            );
+        }
+        write_atomically(&home.genesis_file(), &serde_json::to_vec_pretty(genesis)?)?;
+        std::fs::rename(&building, home.state_file()).with_context(|| {
+            format!(
+                "cannot move the new state to {}",
+                home.state_file().display()
+            )
+        })?;
+        Ok(info)
+    })();
+    if result.is_err() {
+        // Only what this init made, while it still holds the lock.
+        let _ = std::fs::remove_file(&building);
+        drop(app);
+        tidy();
+    }
+    result
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over
+/// `path`: readers see the old file or the new one, never half of one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// `--authority KEY_OR_ADDR` into the `upgrade` section, and each `--fund
