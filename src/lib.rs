@@ -140,6 +140,7 @@ pub mod configurator;
 pub mod context;
 pub mod json;
 pub mod module;
+pub mod problems;
 pub mod rekey;
 pub mod release;
 pub mod store;
@@ -153,6 +154,7 @@ pub use configurator::{
 };
 pub use context::{Context, ModuleBinding};
 pub use module::{Module, ModuleError, ValidationError, join_path};
+pub use problems::Problems;
 pub use release::{Binary, Release, ReleaseChain};
 pub use tx::{DecodedMsg, MAX_TX_BYTES, Msg, Tx, TxAuthenticator, TxEnv, TxOutcome, TxRejection};
 pub mod manager;

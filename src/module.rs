@@ -39,6 +39,14 @@ pub trait Module: Send + Sync {
     /// A [`ValidationError`] whose path is relative to the module's section.
     fn validate_genesis(&self, genesis: &Value) -> Result<(), ValidationError>;
 
+    /// Checks a genesis section and records every problem found (paths
+    /// relative to the section), so a file is fixed in one pass. The default
+    /// records [`Module::validate_genesis`]'s first error; modules with large
+    /// arrays check each element.
+    fn validate_genesis_into(&self, genesis: &Value, problems: &mut crate::Problems) {
+        problems.check(self.validate_genesis(genesis));
+    }
+
     /// Writes the module's initial state from its genesis section.
     ///
     /// # Errors

@@ -166,6 +166,10 @@ pub enum ManagerError {
         /// What is wrong.
         message: String,
     },
+    /// Several genesis sections or elements failed validation: the first
+    /// [`crate::Problems::LIMIT`], each with its path from `app_state`.
+    #[error("invalid genesis, {0}")]
+    InvalidGenesisProblems(crate::Problems),
     /// A registration error from a module's `register_migrations`.
     #[error(transparent)]
     Config(#[from] ConfigError),

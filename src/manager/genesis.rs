@@ -50,6 +50,7 @@ impl ModuleManager {
                 ),
             });
         }
+        let mut problems = crate::Problems::new();
         for m in self.modules() {
             let path = join_path("app_state", m.name());
             // As the SDK's module manager: a module without a section starts
@@ -61,13 +62,18 @@ impl ModuleManager {
                 );
                 continue;
             };
-            m.validate_genesis(section)
-                .map_err(|e| ManagerError::InvalidGenesis {
-                    path: join_path(&path, &e.path),
-                    message: e.message,
-                })?;
+            let mut found = crate::Problems::new();
+            m.validate_genesis_into(section, &mut found);
+            problems.extend_within(&path, found);
         }
-        Ok(())
+        match problems.shown() {
+            [] => Ok(()),
+            [only] if problems.total() == 1 => Err(ManagerError::InvalidGenesis {
+                path: only.path.clone(),
+                message: only.message.clone(),
+            }),
+            _ => Err(ManagerError::InvalidGenesisProblems(problems)),
+        }
     }
 
     /// Runs every module's InitGenesis, in registration order, from a

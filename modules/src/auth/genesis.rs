@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
-use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
+use upgrade_runtime::{Context, ModuleError, Problems, ValidationError, join_path};
 
 use super::account::Account;
 use super::keys::Encoding;
@@ -29,6 +29,30 @@ pub(crate) struct AuthGenesis {
 
 /// Validates a section and returns it typed.
 pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
+    let (params, raw_accounts) = parse_head(genesis)?;
+    let mut accounts = Vec::with_capacity(raw_accounts.len());
+    let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
+    for (i, raw) in raw_accounts.iter().enumerate() {
+        accounts.push(parse_account(i, raw, &mut by_address)?);
+    }
+    sanitize_account_numbers(&mut accounts);
+    Ok(AuthGenesis { params, accounts })
+}
+
+/// Records every problem of a section: its shape and params, then each
+/// account on its own (a bad account does not hide the next one).
+pub(crate) fn validate_into(genesis: &Value, problems: &mut Problems) {
+    let Some((_, raw_accounts)) = problems.check(parse_head(genesis)) else {
+        return;
+    };
+    let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
+    for (i, raw) in raw_accounts.iter().enumerate() {
+        problems.check(parse_account(i, raw, &mut by_address));
+    }
+}
+
+/// The section's shape, its params and its raw accounts.
+fn parse_head(genesis: &Value) -> Result<(AuthParams, &[Value]), ValidationError> {
     let Some(section) = genesis.as_object() else {
         return Err(ValidationError::new(
             "",
@@ -49,35 +73,35 @@ pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
         None => return Err(ValidationError::new("params", "missing")),
     };
     params.validate("params")?;
-    let raw_accounts = match section.get("accounts") {
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(ValidationError::new("accounts", "expected an array")),
-        None => return Err(ValidationError::new("accounts", "missing")),
-    };
-    let mut accounts = Vec::with_capacity(raw_accounts.len());
-    let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
-    for (i, raw) in raw_accounts.iter().enumerate() {
-        let path = index_path("accounts", i);
-        let account = Account::from_json(raw, &path)?;
-        match by_address.entry(account.address().clone()) {
-            Entry::Occupied(first) => {
-                return Err(ValidationError::new(
-                    join_path(&path, &account.address_path()),
-                    format!(
-                        "duplicate address {} (also at {})",
-                        account.address(),
-                        index_path("accounts", *first.get())
-                    ),
-                ));
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
-        }
-        accounts.push(account);
+    match section.get("accounts") {
+        Some(Value::Array(a)) => Ok((params, a)),
+        Some(_) => Err(ValidationError::new("accounts", "expected an array")),
+        None => Err(ValidationError::new("accounts", "missing")),
     }
-    sanitize_account_numbers(&mut accounts);
-    Ok(AuthGenesis { params, accounts })
+}
+
+/// Account `i`, refused if its address was already seen.
+fn parse_account(
+    i: usize,
+    raw: &Value,
+    by_address: &mut BTreeMap<Address, usize>,
+) -> Result<Account, ValidationError> {
+    let path = index_path("accounts", i);
+    let account = Account::from_json(raw, &path)?;
+    match by_address.entry(account.address().clone()) {
+        Entry::Occupied(first) => Err(ValidationError::new(
+            join_path(&path, &account.address_path()),
+            format!(
+                "duplicate address {} (also at {})",
+                account.address(),
+                index_path("accounts", *first.get())
+            ),
+        )),
+        Entry::Vacant(slot) => {
+            slot.insert(i);
+            Ok(account)
+        }
+    }
 }
 
 /// Gives every account after the first with a given number the lowest

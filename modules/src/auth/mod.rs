@@ -73,6 +73,10 @@ impl Module for Auth {
         genesis::parse(genesis).map(|_| ())
     }
 
+    fn validate_genesis_into(&self, genesis: &Value, problems: &mut upgrade_runtime::Problems) {
+        genesis::validate_into(genesis, problems);
+    }
+
     fn init_genesis(&self, ctx: &mut Context<'_>, genesis: &Value) -> Result<(), ModuleError> {
         let encoding = self.encoding()?;
         let parsed = genesis::parse(genesis)?;

@@ -13,7 +13,7 @@ use std::collections::btree_map::Entry;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
-use upgrade_runtime::{Context, ModuleError, ValidationError, join_path};
+use upgrade_runtime::{Context, ModuleError, Problems, ValidationError, join_path};
 
 use super::keys::Encoding;
 use super::params::{BankParams, SendEnabled, validate_send_enabled};
@@ -58,6 +58,61 @@ struct BalanceJson {
 
 /// Validates a section and returns it typed.
 pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
+    let section = head(genesis)?;
+    let params = params_of(section)?;
+    let raw = array(section, "balances", true)?;
+    let mut balances = Vec::with_capacity(raw.len());
+    let mut seen = BTreeMap::new();
+    let mut sums = BTreeMap::new();
+    for (i, value) in raw.iter().enumerate() {
+        balances.push(parse_balance(i, value, &mut seen, &mut sums)?);
+    }
+    let supply = parse_supply(array(section, "supply", false)?, totals(sums))?;
+    let denom_metadata = parse_metadata(array(section, "denom_metadata", false)?)?;
+    let send_enabled = send_enabled_of(section)?;
+    Ok(BankGenesis {
+        params,
+        balances,
+        supply,
+        denom_metadata,
+        send_enabled,
+    })
+}
+
+/// Records every problem of a section: its shape and params, each balance
+/// on its own, the supply (once the balances it sums are all valid), the
+/// metadata and the send-enabled list.
+pub(crate) fn validate_into(genesis: &Value, problems: &mut Problems) {
+    let Some(section) = problems.check(head(genesis)) else {
+        return;
+    };
+    problems.check(params_of(section));
+    if let Some(raw) = problems.check(array(section, "balances", true)) {
+        let before = problems.total();
+        let mut seen = BTreeMap::new();
+        let mut sums = BTreeMap::new();
+        for (i, value) in raw.iter().enumerate() {
+            problems.check(parse_balance(i, value, &mut seen, &mut sums));
+        }
+        if problems.total() == before {
+            problems.check(
+                array(section, "supply", false).and_then(|raw| parse_supply(raw, totals(sums))),
+            );
+        }
+    }
+    problems.check(array(section, "denom_metadata", false).and_then(parse_metadata));
+    problems.check(send_enabled_of(section));
+}
+
+/// Per-denom totals of valid balances (none overflowed).
+fn totals(sums: BTreeMap<String, Option<u128>>) -> BTreeMap<String, u128> {
+    sums.into_iter()
+        .filter_map(|(denom, total)| Some((denom, total?)))
+        .collect()
+}
+
+/// The section as an object with only the fields the bank knows.
+fn head(genesis: &Value) -> Result<&Map<String, Value>, ValidationError> {
     let Some(section) = genesis.as_object() else {
         return Err(ValidationError::new(
             "",
@@ -70,14 +125,19 @@ pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
             format!("unknown field; the bank section has {}", FIELDS.join(", ")),
         ));
     }
+    Ok(section)
+}
+
+fn params_of(section: &Map<String, Value>) -> Result<BankParams, ValidationError> {
     let params: BankParams = match section.get("params") {
         Some(p) => parse_at(p, "params")?,
         None => return Err(ValidationError::new("params", "missing")),
     };
     validate_send_enabled(&params.send_enabled, "params.send_enabled")?;
-    let (balances, sums) = parse_balances(array(section, "balances", true)?)?;
-    let supply = parse_supply(array(section, "supply", false)?, sums)?;
-    let denom_metadata = parse_metadata(array(section, "denom_metadata", false)?)?;
+    Ok(params)
+}
+
+fn send_enabled_of(section: &Map<String, Value>) -> Result<Vec<Value>, ValidationError> {
     let send_enabled = array(section, "send_enabled", false)?;
     let switches: Vec<SendEnabled> = send_enabled
         .iter()
@@ -85,14 +145,7 @@ pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
         .map(|(i, v)| parse_at(v, &index_path("send_enabled", i)))
         .collect::<Result<_, _>>()?;
     validate_send_enabled(&switches, "send_enabled")?;
-    let send_enabled = send_enabled.to_vec();
-    Ok(BankGenesis {
-        params,
-        balances,
-        supply,
-        denom_metadata,
-        send_enabled,
-    })
+    Ok(send_enabled.to_vec())
 }
 
 fn array<'a>(
@@ -108,56 +161,58 @@ fn array<'a>(
     }
 }
 
-fn parse_balances(
-    raw: &[Value],
-) -> Result<(Vec<Balance>, BTreeMap<String, u128>), ValidationError> {
-    let mut balances = Vec::with_capacity(raw.len());
-    let mut seen: BTreeMap<Address, usize> = BTreeMap::new();
-    let mut sums: BTreeMap<String, u128> = BTreeMap::new();
-    for (i, value) in raw.iter().enumerate() {
-        let path = index_path("balances", i);
-        let b: BalanceJson = parse_at(value, &path)?;
-        let address_path = join_path(&path, "address");
-        let address = Address::parse(&b.address)
-            .map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
-        match seen.entry(address.clone()) {
-            Entry::Occupied(first) => {
-                return Err(ValidationError::new(
-                    address_path,
-                    format!(
-                        "duplicate balance for {address} (also at {})",
-                        index_path("balances", *first.get())
-                    ),
-                ));
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
-        }
-        let coins_path = join_path(&path, "coins");
-        let coins = parse_coins(&b.coins, &coins_path)?;
-        if coins.is_empty() {
+/// Balance `i`: its address (not seen before) and its coins, which are
+/// added to the per-denom `sums`.
+fn parse_balance(
+    i: usize,
+    value: &Value,
+    seen: &mut BTreeMap<Address, usize>,
+    sums: &mut BTreeMap<String, Option<u128>>,
+) -> Result<Balance, ValidationError> {
+    let path = index_path("balances", i);
+    let b: BalanceJson = parse_at(value, &path)?;
+    let address_path = join_path(&path, "address");
+    let address = Address::parse(&b.address)
+        .map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
+    match seen.entry(address.clone()) {
+        Entry::Occupied(first) => {
             return Err(ValidationError::new(
-                coins_path,
-                format!("balance of {address} has no coins; leave the address out instead"),
+                address_path,
+                format!(
+                    "duplicate balance for {address} (also at {})",
+                    index_path("balances", *first.get())
+                ),
             ));
         }
-        for (j, coin) in coins.iter().enumerate() {
-            let sum = sums.entry(coin.denom.clone()).or_insert(0);
-            *sum = sum.checked_add(coin.amount).ok_or_else(|| {
-                ValidationError::new(
-                    join_path(&index_path(&coins_path, j), "amount"),
-                    format!(
-                        "the total of {} over all balances exceeds the maximum {}",
-                        coin.denom,
-                        u128::MAX
-                    ),
-                )
-            })?;
+        Entry::Vacant(slot) => {
+            slot.insert(i);
         }
-        balances.push(Balance { address, coins });
     }
-    Ok((balances, sums))
+    let coins_path = join_path(&path, "coins");
+    let coins = parse_coins(&b.coins, &coins_path)?;
+    if coins.is_empty() {
+        return Err(ValidationError::new(
+            coins_path,
+            format!("balance of {address} has no coins; leave the address out instead"),
+        ));
+    }
+    for (j, coin) in coins.iter().enumerate() {
+        // `None`: the total already overflowed, reported at that balance.
+        let sum = sums.entry(coin.denom.clone()).or_insert(Some(0));
+        let Some(total) = *sum else { continue };
+        *sum = total.checked_add(coin.amount);
+        if sum.is_none() {
+            return Err(ValidationError::new(
+                join_path(&index_path(&coins_path, j), "amount"),
+                format!(
+                    "the total of {} over all balances exceeds the maximum {}",
+                    coin.denom,
+                    u128::MAX
+                ),
+            ));
+        }
+    }
+    Ok(Balance { address, coins })
 }
 
 fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>, ValidationError> {
