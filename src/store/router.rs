@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{
-    Boundary, KeyRange, KvIter, Layout, MIGRATION_TABLE, Placement, StoreError, TableRead,
-    merge_overlay, paged,
+    Boundary, KeyRange, KvIter, Layout, MIGRATION_TABLE, Placement, StoreError, TableOp, TableRead,
+    TableWrite, merge_overlay, paged,
 };
 
 /// Pairs fetched per backend round trip while iterating.
@@ -112,4 +112,42 @@ fn iterate<'a>(reader: &'a dyn TableRead, place: Placement, range: KeyRange) -> 
             .map(|(k, v)| (place.logical_key(&k), v))
             .collect())
     })
+}
+
+/// Splits one store's writes between the layouts, where the router says
+/// each key lives: while a lazy migration runs, keys not yet moved stay in
+/// v1 until their batch comes and brand-new keys go straight to v2.
+pub(crate) fn route_writes(
+    txn: &dyn TableWrite,
+    layout: &LayoutState,
+    store: &str,
+    writes: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<Vec<(Placement, Vec<TableOp>)>, StoreError> {
+    let placements = [
+        Placement::of(store, Layout::V1),
+        Placement::of(store, Layout::V2),
+    ];
+    let mut ops: [Vec<TableOp>; 2] = [Vec::new(), Vec::new()];
+    for (key, value) in writes {
+        let side = match layout {
+            LayoutState::V1 => 0,
+            LayoutState::V2 => 1,
+            LayoutState::Migrating(boundary) => {
+                let v1 = &placements[0];
+                if !boundary.covers(store, &key)
+                    && txn.get(&v1.table, &v1.physical_key(&key))?.is_some()
+                {
+                    0
+                } else {
+                    1
+                }
+            }
+        };
+        ops[side].push((placements[side].physical_key(&key), value));
+    }
+    Ok(placements
+        .into_iter()
+        .zip(ops)
+        .filter(|(_, ops)| !ops.is_empty())
+        .collect())
 }

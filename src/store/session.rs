@@ -19,10 +19,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::journal::{JournalMark, UndoJournal};
-use super::router::{LayoutState, MigrationCounters, RoutedReader};
+use super::router::{LayoutState, MigrationCounters, RoutedReader, route_writes};
 use super::{
-    ChangeSet, KeyRange, KvIter, Layout, MIGRATION_STORE, Placement, StateRead, StateWrite,
-    StoreError, TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
+    ChangeSet, KeyRange, KvIter, MIGRATION_STORE, Placement, StateRead, StateWrite, StoreError,
+    TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
 };
 use crate::commitment::{LatticeHash, LatticeWorker};
 
@@ -263,7 +263,7 @@ impl WriteSession {
         let started = Instant::now();
         let mut written: Vec<Written> = Vec::new();
         for (store, writes) in changes.into_stores() {
-            for (place, ops) in route(self.txn.as_ref(), &self.layout, &store, writes)? {
+            for (place, ops) in route_writes(self.txn.as_ref(), &self.layout, &store, writes)? {
                 let olds = self.txn.write_batch(&place.table, &ops)?;
                 written.push(Written {
                     store: store.clone(),
@@ -321,44 +321,6 @@ struct Written {
     place: Placement,
     ops: Vec<TableOp>,
     olds: Vec<Option<Vec<u8>>>,
-}
-
-/// Splits one store's writes between the layouts, where the router says
-/// each key lives: while a lazy migration runs, keys not yet moved stay in
-/// v1 until their batch comes and brand-new keys go straight to v2.
-fn route(
-    txn: &dyn TableWrite,
-    layout: &LayoutState,
-    store: &str,
-    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-) -> Result<Vec<(Placement, Vec<TableOp>)>, StoreError> {
-    let placements = [
-        Placement::of(store, Layout::V1),
-        Placement::of(store, Layout::V2),
-    ];
-    let mut ops: [Vec<TableOp>; 2] = [Vec::new(), Vec::new()];
-    for (key, value) in writes {
-        let side = match layout {
-            LayoutState::V1 => 0,
-            LayoutState::V2 => 1,
-            LayoutState::Migrating(boundary) => {
-                let v1 = &placements[0];
-                if !boundary.covers(store, &key)
-                    && txn.get(&v1.table, &v1.physical_key(&key))?.is_some()
-                {
-                    0
-                } else {
-                    1
-                }
-            }
-        };
-        ops[side].push((placements[side].physical_key(&key), value));
-    }
-    Ok(placements
-        .into_iter()
-        .zip(ops)
-        .filter(|(_, ops)| !ops.is_empty())
-        .collect())
 }
 
 impl StateRead for WriteSession {

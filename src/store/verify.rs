@@ -34,7 +34,7 @@ pub struct VerifyReport {
 }
 
 /// The lattice of every triple `reader` holds, with counts.
-pub(super) fn recompute(reader: &dyn TableRead) -> Result<(LatticeHash, u64, u64), StoreError> {
+pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(LatticeHash, u64, u64), StoreError> {
     let mut lattice = LatticeHash::new();
     let (mut triples, mut bytes) = (0u64, 0u64);
     for table in reader.tables()? {

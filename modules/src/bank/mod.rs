@@ -11,6 +11,7 @@
 //! not exported.
 
 mod genesis;
+mod genesis_export;
 mod keys;
 mod legacy_v1;
 mod legacy_v2;
@@ -90,7 +91,7 @@ impl Module for Bank {
     }
 
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
-        genesis::export(ctx, self.encoding()?)
+        genesis_export::export(ctx, self.encoding()?)
     }
 
     fn export_genesis_to(
@@ -98,7 +99,7 @@ impl Module for Bank {
         ctx: &Context<'_>,
         out: &mut dyn SectionWriter,
     ) -> Result<(), ModuleError> {
-        genesis::export_to(ctx, self.encoding()?, out)
+        genesis_export::export_to(ctx, self.encoding()?, out)
     }
 
     fn register_migrations(&self, cfg: &mut Configurator) -> Result<(), ConfigError> {

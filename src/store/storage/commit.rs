@@ -1,0 +1,171 @@
+//! Committing a block (or a write session) and verifying what was committed.
+
+use super::*;
+
+impl Storage {
+    /// Recomputes the app hash from every stored triple (bounded memory,
+    /// every core) and compares it with the last commit's.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] if they differ (the state was changed outside
+    /// the node) or the file holds what this runtime never writes; a backend
+    /// failure.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let Some(last) = self.last else {
+            return Err(StoreError::Corrupt {
+                what: "state".into(),
+                reason: "nothing was committed yet: there is no app hash to verify".into(),
+            });
+        };
+        let reader = self.backend.begin_read()?;
+        let (lattice, triples, bytes) = crate::store::verify::recompute(reader.as_ref())?;
+        if lattice.app_hash() != last.app_hash {
+            return Err(StoreError::Corrupt {
+                what: "state".into(),
+                reason: format!(
+                    "its {triples} (store, key, value) triples hash to {} but the app hash committed at height {} is {}: the state file was changed outside the node (a disk fault or an edit); restore it from a backup or a state-sync snapshot",
+                    lattice.app_hash(),
+                    last.height,
+                    last.app_hash
+                ),
+            });
+        }
+        Ok(VerifyReport {
+            height: last.height,
+            app_hash: last.app_hash,
+            triples,
+            bytes,
+        })
+    }
+
+    /// Commits `changes` as `height` in one backend transaction, together with
+    /// the new lattice, app hash and height, node-local metadata, and, while a
+    /// lazy migration runs, the next batch of moved keys and its boundary.
+    /// Nothing is written if any step fails.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure, or a change to the node-local `migration` store,
+    /// which only the runtime's migration code may write.
+    pub fn commit(
+        &mut self,
+        height: u64,
+        changes: ChangeSet,
+        options: &CommitOptions<'_>,
+    ) -> Result<CommitInfo, StoreError> {
+        let session = self.begin_session()?;
+        self.commit_session(height, session, changes, options)
+    }
+
+    /// Commits a session as `height`, with `changes` (the rest of the block)
+    /// written over it; otherwise as [`Storage::commit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Storage::commit`]; also a session with a failed write or a scope
+    /// still open.
+    pub fn commit_session(
+        &mut self,
+        height: u64,
+        mut session: WriteSession,
+        changes: ChangeSet,
+        options: &CommitOptions<'_>,
+    ) -> Result<CommitInfo, StoreError> {
+        if changes.store(MIGRATION_STORE).is_some() {
+            return Err(StoreError::ReservedStore {
+                module: "<block>".into(),
+                store: MIGRATION_STORE.into(),
+            });
+        }
+        if session.open_scopes() > 0 {
+            return Err(StoreError::backend(
+                "committing a block",
+                "a nested write scope is still open",
+            ));
+        }
+        session.flush()?;
+        if options.start_migration && session.layout == LayoutState::V1 {
+            session.counters = MigrationCounters {
+                moved: 0,
+                left: count_v1(session.txn.as_ref())?,
+                started_height: height,
+                completed_height: 0,
+            };
+            session.layout = LayoutState::Migrating(Boundary::NotStarted);
+            tracing::info!(
+                height,
+                keys = session.counters.left,
+                "lazy store migration v1 -> v2 started"
+            );
+        }
+        changes.apply_to(&mut session);
+        session.flush()?;
+        let mut batch_report = None;
+        if let LayoutState::Migrating(boundary) = &session.layout
+            && options.migration_batch > 0
+        {
+            let (next, report) = move_batch(
+                session.txn.as_mut(),
+                boundary,
+                options.migration_batch,
+                &mut session.counters,
+                height,
+            )?;
+            tracing::info!(
+                height,
+                moved = report.moved,
+                total_moved = report.counters.moved,
+                left = report.counters.left,
+                boundary = %report.boundary,
+                completed = report.completed,
+                "lazy store migration batch"
+            );
+            session.layout = next;
+            batch_report = Some(report);
+        }
+        let lattice = session.settle_lattice()?;
+        let WriteSession {
+            mut txn,
+            layout,
+            counters,
+            stats,
+            ..
+        } = session;
+        // The boundary, layout version and counters, once, with the block.
+        if layout != self.layout || counters != self.counters {
+            persist(txn.as_mut(), &layout, &counters)?;
+        }
+        let info = CommitInfo {
+            height,
+            app_hash: lattice.app_hash(),
+        };
+        let mut meta_ops = vec![
+            (HEIGHT_KEY.to_vec(), Some(height.to_be_bytes().to_vec())),
+            (APP_HASH_KEY.to_vec(), Some(info.app_hash.0.to_vec())),
+            (LATTICE_KEY.to_vec(), Some(lattice.to_bytes())),
+        ];
+        meta_ops.extend(
+            options
+                .node_meta
+                .iter()
+                .map(|(k, v)| (format!("app:{k}").into_bytes(), Some(v.clone()))),
+        );
+        txn.write_batch(META_TABLE, &meta_ops)?;
+        txn.write_batch(
+            APP_HASH_TABLE,
+            &[(
+                height.to_be_bytes().to_vec(),
+                Some(info.app_hash.0.to_vec()),
+            )],
+        )?;
+        txn.commit()?;
+        self.lattice = lattice;
+        self.layout = layout;
+        self.counters = counters;
+        self.last = Some(info);
+        self.last_batch = batch_report;
+        self.last_stats = stats;
+        Ok(info)
+    }
+}

@@ -1,0 +1,273 @@
+//! Storage: logical state on a backend, committed a block at a time with its
+//! app hash.
+
+mod commit;
+mod load;
+
+use load::{decode_hash, read_state};
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::VerifyReport;
+use super::lazy_migration::{
+    BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
+};
+use super::router::{LayoutState, MigrationCounters};
+use super::{
+    Backend, Boundary, ChangeSet, DEFAULT_WRITE_BUFFER, Layout, MIGRATION_STORE, MIGRATION_TABLE,
+    MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError, TableRead,
+    WriteSession,
+};
+use crate::commitment::{AppHash, LatticeHash};
+
+/// Node-local metadata: format marker, chain id, last height, app hash, lattice.
+pub const META_TABLE: &str = "node:meta";
+/// Node-local history: big-endian height -> app hash of that height.
+pub const APP_HASH_TABLE: &str = "node:app_hashes";
+
+const FORMAT_KEY: &[u8] = b"format";
+const FORMAT: &[u8] = b"upgrade-runtime/state/1";
+const HEIGHT_KEY: &[u8] = b"height";
+const APP_HASH_KEY: &[u8] = b"app_hash";
+const LATTICE_KEY: &[u8] = b"lattice";
+
+/// Height and app hash of a commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    /// The committed height.
+    pub height: u64,
+    /// The app hash after it.
+    pub app_hash: AppHash,
+}
+
+/// Node-local work that commits with a block.
+#[derive(Clone, Debug, Default)]
+pub struct CommitOptions<'a> {
+    /// Node-local metadata entries (outside the app hash).
+    pub node_meta: &'a [(String, Vec<u8>)],
+    /// Start the lazy v1 -> v2 migration in this commit.
+    pub start_migration: bool,
+    /// Keys to move from v1 to v2 in this commit while a migration runs
+    /// (0 pauses it).
+    pub migration_batch: u64,
+}
+
+/// Logical state kept on a backend. Owns the running lattice hash, so each
+/// commit costs O(its changes), and the layout router's state.
+pub struct Storage {
+    backend: Box<dyn Backend>,
+    layout: LayoutState,
+    counters: MigrationCounters,
+    lattice: LatticeHash,
+    last: Option<CommitInfo>,
+    last_batch: Option<BatchReport>,
+    last_stats: SessionStats,
+    write_buffer: usize,
+}
+
+impl Storage {
+    /// A new, empty in-memory state (unit tests).
+    ///
+    /// # Errors
+    ///
+    /// Never in practice; the signature matches the on-disk constructors.
+    pub fn in_memory(layout: Layout) -> Result<Self, StoreError> {
+        Self::initialise(Box::new(MemoryBackend::new()), layout)
+    }
+
+    /// Creates a new state file at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] if it exists or cannot be created.
+    pub fn create(path: &Path, layout: Layout) -> Result<Self, StoreError> {
+        Self::initialise(Box::new(RedbBackend::create(path)?), layout)
+    }
+
+    /// Opens an existing state file, checking that it is one of ours and
+    /// that its metadata is intact.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] naming what is wrong.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let as_file_error = |e| match e {
+            StoreError::Corrupt { what, reason } => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: format!(
+                    "corrupt {what}: {reason}; the node refuses to start rather than guess"
+                ),
+            },
+            other => other,
+        };
+        // Check the metadata without writing: redb's read-write open touches
+        // the file, and a corrupt file must be left exactly as it was.
+        if let Some(reader) = RedbBackend::inspect(path)? {
+            read_state(reader.as_ref()).map_err(as_file_error)?;
+        }
+        let backend = RedbBackend::open(path)?;
+        Self::load(Box::new(backend)).map_err(|e| match e {
+            StoreError::Corrupt { what, reason } => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: format!(
+                    "corrupt {what}: {reason}; the node refuses to start rather than guess"
+                ),
+            },
+            other => other,
+        })
+    }
+
+    /// Opens an existing state file for reading only: the file stays
+    /// byte-identical, and any attempt to commit fails.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StateFile`] naming what is wrong.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let backend = RedbReadOnlyBackend::open(path)?;
+        Self::load(Box::new(backend)).map_err(|e| match e {
+            StoreError::Corrupt { what, reason } => StoreError::StateFile {
+                path: path.to_owned(),
+                reason: format!("corrupt {what}: {reason}"),
+            },
+            other => other,
+        })
+    }
+
+    fn initialise(backend: Box<dyn Backend>, layout: Layout) -> Result<Self, StoreError> {
+        let state = match layout {
+            Layout::V1 => LayoutState::V1,
+            Layout::V2 => LayoutState::V2,
+        };
+        let counters = MigrationCounters::default();
+        let mut txn = backend.begin_write()?;
+        txn.write_batch(META_TABLE, &[(FORMAT_KEY.to_vec(), Some(FORMAT.to_vec()))])?;
+        persist(txn.as_mut(), &state, &counters)?;
+        txn.commit()?;
+        Ok(Storage {
+            backend,
+            layout: state,
+            counters,
+            lattice: LatticeHash::new(),
+            last: None,
+            last_batch: None,
+            last_stats: SessionStats::default(),
+            write_buffer: DEFAULT_WRITE_BUFFER,
+        })
+    }
+
+    fn load(backend: Box<dyn Backend>) -> Result<Self, StoreError> {
+        let reader = backend.begin_read()?;
+        let (layout, counters, lattice, last) = read_state(reader.as_ref())?;
+        drop(reader);
+        Ok(Storage {
+            backend,
+            layout,
+            counters,
+            lattice,
+            last,
+            last_batch: None,
+            last_stats: SessionStats::default(),
+            write_buffer: DEFAULT_WRITE_BUFFER,
+        })
+    }
+    /// The store layout version module data is kept in (v1 until a
+    /// migration completes).
+    pub fn layout(&self) -> Layout {
+        self.layout.layout()
+    }
+
+    /// Where module data stands, including a running migration's boundary.
+    pub fn layout_state(&self) -> &LayoutState {
+        &self.layout
+    }
+
+    /// The lazy migration's counters.
+    pub fn migration_counters(&self) -> MigrationCounters {
+        self.counters
+    }
+
+    /// What the last commit's migration batch did, if one ran.
+    pub fn last_batch(&self) -> Option<&BatchReport> {
+        self.last_batch.as_ref()
+    }
+
+    /// The last commit, or `None` before `init_chain` committed.
+    pub fn last_commit(&self) -> Option<CommitInfo> {
+        self.last
+    }
+
+    /// The running lattice of the committed state.
+    pub fn lattice(&self) -> &LatticeHash {
+        &self.lattice
+    }
+
+    /// A consistent read view of the last commit.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        Ok(Snapshot::new(
+            self.backend.begin_read()?,
+            self.layout.clone(),
+        ))
+    }
+
+    /// The app hash committed at `height`, if that height was committed here.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure or a malformed record.
+    pub fn app_hash_at(&self, height: u64) -> Result<Option<AppHash>, StoreError> {
+        let reader = self.backend.begin_read()?;
+        match reader.get(APP_HASH_TABLE, &height.to_be_bytes())? {
+            Some(bytes) => decode_hash(&bytes, "app hash history").map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A node-local metadata value (never part of the app hash).
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn node_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.backend
+            .begin_read()?
+            .get(META_TABLE, format!("app:{key}").as_bytes())
+    }
+
+    /// Starts writing the next block straight into a backend write
+    /// transaction (see [`WriteSession`]): for blocks whose writes must not
+    /// all sit in memory, such as an upgrade. One at a time; finish it with
+    /// [`Storage::commit_session`] or drop it.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn begin_session(&self) -> Result<WriteSession, StoreError> {
+        WriteSession::new(
+            self.backend.begin_write()?,
+            self.layout.clone(),
+            self.lattice.clone(),
+            self.counters,
+            self.backend.scratch_dir(),
+            self.write_buffer,
+        )
+    }
+
+    /// Sets how many bytes of pending writes a session keeps in memory
+    /// before writing them into the transaction (tests set it low to
+    /// exercise the spilling paths).
+    pub fn set_write_buffer(&mut self, bytes: usize) {
+        self.write_buffer = bytes.max(1);
+    }
+
+    /// What the last commit's session did (writes, batches, lattice time).
+    pub fn last_session_stats(&self) -> SessionStats {
+        self.last_stats
+    }
+}
