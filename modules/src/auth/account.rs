@@ -61,10 +61,14 @@ struct BaseAccountJson {
     #[serde(rename = "@type")]
     _type_url: String,
     address: String,
+    // proto3 JSON: a missing field is its zero value (no key, number 0,
+    // sequence 0), as pre-launch files written by `add-genesis-account`
+    // and encoders that omit defaults have them.
+    #[serde(default)]
     pub_key: Value,
-    #[serde(with = "u64_string")]
+    #[serde(default, with = "u64_string")]
     account_number: u64,
-    #[serde(with = "u64_string")]
+    #[serde(default, with = "u64_string")]
     sequence: u64,
 }
 
@@ -72,10 +76,14 @@ struct BaseAccountJson {
 #[serde(deny_unknown_fields)]
 struct BaseFieldsJson {
     address: String,
+    // proto3 JSON: a missing field is its zero value (no key, number 0,
+    // sequence 0), as pre-launch files written by `add-genesis-account`
+    // and encoders that omit defaults have them.
+    #[serde(default)]
     pub_key: Value,
-    #[serde(with = "u64_string")]
+    #[serde(default, with = "u64_string")]
     account_number: u64,
-    #[serde(with = "u64_string")]
+    #[serde(default, with = "u64_string")]
     sequence: u64,
 }
 

@@ -109,9 +109,30 @@ fn base_account_errors() {
     let mut extra = ok.clone();
     extra["coins"] = json!([]);
     insta::assert_snapshot!(err(section(vec![extra])), @"accounts[0].coins: unknown field `coins`, expected one of `@type`, `address`, `pub_key`, `account_number`, `sequence`");
+    // proto3 JSON: missing number fields and key are their zero values; a
+    // missing address is not (an account without one is no account).
     let mut missing = ok;
-    missing.as_object_mut().map(|o| o.remove("sequence"));
-    insta::assert_snapshot!(err(section(vec![missing])), @"accounts[0]: missing field `sequence`");
+    missing.as_object_mut().map(|o| o.remove("address"));
+    insta::assert_snapshot!(err(section(vec![missing])), @"accounts[0]: missing field `address`");
+}
+
+#[test]
+fn missing_base_fields_take_their_proto3_defaults() {
+    let bare = json!({"@type": "/cosmos.auth.v1beta1.BaseAccount", "address": ADDR_A});
+    let module = json!({
+        "@type": "/cosmos.auth.v1beta1.ModuleAccount",
+        "base_account": {"address": ADDR_B},
+        "name": "fee_collector",
+        "permissions": [],
+    });
+    for raw in [bare, module] {
+        let account = Account::from_json(&raw, "accounts[0]").expect("defaults apply");
+        let json = account.to_json();
+        let base = json.get("base_account").unwrap_or(&json);
+        assert_eq!(base["pub_key"], Value::Null, "{json}");
+        assert_eq!(base["sequence"], json!("0"), "{json}");
+        assert_eq!(base["account_number"], json!("0"), "{json}");
+    }
 }
 
 #[test]
