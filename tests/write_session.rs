@@ -220,3 +220,28 @@ fn a_scope_rolled_back_after_spilling_leaves_state_and_hash_as_before() {
     assert_eq!(dump(&snapshot, "bank").len(), 8);
     assert_eq!(snapshot.get("alpha", &key(3)).unwrap(), Some(vec![3u8; 40]));
 }
+
+#[test]
+fn a_flush_larger_than_a_chunk_rolls_back_whole() {
+    let mut storage = seeded(Layout::V2);
+    let before = storage.last_commit().unwrap().app_hash;
+    let mut session = storage.begin_session().unwrap();
+    {
+        let mut outer = Scope::open(&mut session).unwrap();
+        for k in 0u32..20_000 {
+            outer.set("bank", k.to_be_bytes().to_vec(), vec![1; 8]);
+        }
+        // Opening a nested scope flushes the 20,000 writes (several chunks),
+        // journaled for the outer scope.
+        let inner = Scope::open(&mut outer).unwrap();
+        drop(inner);
+        assert_eq!(dump(&outer, "bank").len(), 20_000 + 8);
+    }
+    assert!(session.stats().writes >= 20_000);
+    assert_eq!(session.lattice().unwrap().app_hash(), before);
+    let info = storage
+        .commit_session(2, session, ChangeSet::new(), &CommitOptions::default())
+        .unwrap();
+    assert_eq!(info.app_hash, before);
+    assert_eq!(dump(&storage.snapshot().unwrap(), "bank").len(), 8);
+}

@@ -5,12 +5,15 @@
 //! one however the two threads interleave; the session reads the sum only
 //! where it needs it (a scope boundary, the app hash, the commit).
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::LatticeHash;
 use crate::store::StoreError;
+
+/// Batches queued for the worker at most.
+const QUEUE: usize = 2;
 
 enum Msg<T> {
     Add(T),
@@ -20,7 +23,7 @@ enum Msg<T> {
 
 /// A thread summing the lattice of batches of type `T`.
 pub struct LatticeWorker<T: Send + 'static> {
-    jobs: Option<Sender<Msg<T>>>,
+    jobs: Option<SyncSender<Msg<T>>>,
     sums: Receiver<(LatticeHash, Duration)>,
     handle: Option<JoinHandle<()>>,
 }
@@ -39,7 +42,9 @@ impl<T: Send + 'static> LatticeWorker<T> {
     ///
     /// The thread cannot be started.
     pub fn spawn(apply: fn(&T, &mut LatticeHash)) -> Result<Self, StoreError> {
-        let (jobs, inbox) = channel::<Msg<T>>();
+        // Bounded: a writer that outruns the worker waits instead of
+        // queueing batches (and their old values) in memory.
+        let (jobs, inbox) = sync_channel::<Msg<T>>(QUEUE);
         let (reply, sums) = channel();
         let handle = std::thread::Builder::new()
             .name("lattice".into())

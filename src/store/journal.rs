@@ -143,31 +143,39 @@ fn len_prefix(len: usize) -> [u8; 4] {
 }
 
 /// One batch's records, grouped by table in the order they were written.
-fn decode(mut bytes: &[u8]) -> Result<Vec<(String, Vec<TableOp>)>, StoreError> {
+/// Anything but whole records (a short read, an unknown flag) is an error:
+/// an undo must never guess.
+fn decode(bytes: &[u8]) -> Result<Vec<(String, Vec<TableOp>)>, StoreError> {
     let corrupt = || StoreError::Corrupt {
         what: "the undo journal".into(),
-        reason: "a record is truncated".into(),
+        reason: "a record is truncated or malformed".into(),
     };
+    let mut rest = bytes;
     let mut take = |n: usize| -> Result<Vec<u8>, StoreError> {
-        if bytes.len() < n {
+        if rest.len() < n {
             return Err(corrupt());
         }
-        let (head, rest) = bytes.split_at(n);
-        bytes = rest;
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
         Ok(head.to_vec())
     };
     let mut out: Vec<(String, Vec<TableOp>)> = Vec::new();
-    while let Ok(len) = take(4) {
+    let mut consumed = 0;
+    while consumed < bytes.len() {
+        let len = take(4)?;
         let table = String::from_utf8(take(be_len(&len))?).map_err(|_| corrupt())?;
         let key_len = take(4)?;
         let key = take(be_len(&key_len))?;
-        let old = match take(1)?.first() {
+        let flag = take(1)?;
+        let old = match flag.first() {
+            Some(0) => None,
             Some(1) => {
                 let len = take(4)?;
                 Some(take(be_len(&len))?)
             }
-            _ => None,
+            _ => return Err(corrupt()),
         };
+        consumed += 4 + table.len() + 4 + key.len() + 1 + old.as_ref().map_or(0, |v| 4 + v.len());
         match out.last_mut() {
             Some((last, ops)) if *last == table => ops.push((key, old)),
             _ => out.push((table, vec![(key, old)])),
@@ -180,4 +188,56 @@ fn be_len(bytes: &[u8]) -> usize {
     let mut four = [0u8; 4];
     four.copy_from_slice(&bytes[..4]);
     u32::from_be_bytes(four) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(table: &str, key: &[u8], old: Option<&[u8]>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for part in [table.as_bytes(), key] {
+            out.extend(len_prefix(part.len()));
+            out.extend(part);
+        }
+        match old {
+            Some(v) => {
+                out.push(1);
+                out.extend(len_prefix(v.len()));
+                out.extend(v);
+            }
+            None => out.push(0),
+        }
+        out
+    }
+
+    #[test]
+    fn whole_records_decode_and_anything_else_is_refused() {
+        let mut bytes = record("t", b"k1", Some(b"v"));
+        bytes.extend(record("t", b"k2", None));
+        bytes.extend(record("u", b"k3", Some(b"")));
+        let decoded = decode(&bytes).expect("valid");
+        assert_eq!(
+            decoded,
+            vec![
+                (
+                    "t".to_owned(),
+                    vec![
+                        (b"k1".to_vec(), Some(b"v".to_vec())),
+                        (b"k2".to_vec(), None)
+                    ]
+                ),
+                ("u".to_owned(), vec![(b"k3".to_vec(), Some(Vec::new()))]),
+            ]
+        );
+        for cut in 1..bytes.len() {
+            let whole = decode(&bytes[..cut]).is_ok();
+            // Only cuts at record boundaries decode.
+            let boundary = [17, 29].contains(&cut);
+            assert_eq!(whole, boundary, "cut at {cut}");
+        }
+        let mut bad_flag = record("t", b"k", None);
+        *bad_flag.last_mut().expect("flag") = 2;
+        assert!(decode(&bad_flag).is_err());
+    }
 }

@@ -30,6 +30,9 @@ use crate::commitment::{LatticeHash, LatticeWorker};
 /// before they are written into the transaction.
 pub const DEFAULT_WRITE_BUFFER: usize = 32 << 20;
 
+/// Ops written, journaled and handed to the lattice worker at a time.
+const CHUNK: usize = 8192;
+
 /// Rough per-entry cost of a buffered write beyond its bytes (map node,
 /// vector headers).
 const ENTRY_OVERHEAD: usize = 96;
@@ -42,6 +45,7 @@ struct SavedScope {
     journal: JournalMark,
     lattice: LatticeHash,
     counters: MigrationCounters,
+    touched: BTreeMap<String, u64>,
 }
 
 /// What a session did: for benchmarks and logs.
@@ -165,11 +169,15 @@ impl WriteSession {
     /// A backend failure writing the pending batch.
     pub fn open_scope(&mut self) -> Result<ScopeMark, StoreError> {
         self.flush()?;
-        let lattice = self.settle_lattice()?;
+        let lattice = match self.settle_lattice() {
+            Ok(lattice) => lattice,
+            Err(e) => return self.fail(e).map(|()| ScopeMark(0)),
+        };
         self.scopes.push(SavedScope {
             journal: self.journal.mark(),
             lattice,
             counters: self.counters,
+            touched: self.touched.clone(),
         });
         Ok(ScopeMark(self.scopes.len() - 1))
     }
@@ -201,6 +209,7 @@ impl WriteSession {
             self.buffered = 0;
             self.lattice = saved.lattice;
             self.counters = saved.counters;
+            self.touched = saved.touched;
             self.worker
                 .reset()
                 .and_then(|()| self.journal.undo_to(saved.journal, self.txn.as_mut()))
@@ -261,34 +270,14 @@ impl WriteSession {
 
     fn write(&mut self, changes: ChangeSet) -> Result<(), StoreError> {
         let started = Instant::now();
-        let mut written: Vec<Written> = Vec::new();
         for (store, writes) in changes.into_stores() {
             for (place, ops) in route_writes(self.txn.as_ref(), &self.layout, &store, writes)? {
-                let olds = self.txn.write_batch(&place.table, &ops)?;
-                written.push(Written {
-                    store: store.clone(),
-                    place,
-                    ops,
-                    olds,
-                });
+                let mut ops = ops.into_iter().peekable();
+                while ops.peek().is_some() {
+                    let chunk: Vec<TableOp> = ops.by_ref().take(CHUNK).collect();
+                    self.write_chunk(&store, &place, chunk)?;
+                }
             }
-        }
-        for w in &written {
-            *self.touched.entry(w.store.clone()).or_default() += w.ops.len() as u64;
-            // Only deletes from the v1 table shrink what is left to move.
-            if w.place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_)) {
-                let deleted = w.ops.iter().zip(&w.olds);
-                let deleted = deleted.filter(|((_, new), old)| old.is_some() && new.is_none());
-                self.counters.left = self.counters.left.saturating_sub(deleted.count() as u64);
-            }
-            self.stats.writes += w.ops.len() as u64;
-        }
-        if !self.scopes.is_empty() {
-            let records: Vec<_> = written
-                .iter()
-                .map(|w| (w.place.table.as_str(), w.ops.as_slice(), w.olds.as_slice()))
-                .collect();
-            self.journal.record(&records)?;
         }
         self.stats.batches += 1;
         self.stats.write_time += started.elapsed();
@@ -297,10 +286,39 @@ impl WriteSession {
             writes = self.stats.writes,
             "write session batch written"
         );
-        // The lattice of this batch is summed on the worker's thread while
-        // this one goes on with the block.
-        self.worker.add(written)?;
         Ok(())
+    }
+
+    /// Writes at most [`CHUNK`] ops of one table, journals what they
+    /// replaced while a scope is open, and hands them to the lattice worker:
+    /// the old values in flight are bounded by a chunk, whatever their size.
+    fn write_chunk(
+        &mut self,
+        store: &str,
+        place: &Placement,
+        ops: Vec<TableOp>,
+    ) -> Result<(), StoreError> {
+        let olds = self.txn.write_batch(&place.table, &ops)?;
+        *self.touched.entry(store.to_owned()).or_default() += ops.len() as u64;
+        // Only deletes from the v1 table shrink what is left to move.
+        if place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_)) {
+            let deleted = ops.iter().zip(&olds);
+            let deleted = deleted.filter(|((_, new), old)| old.is_some() && new.is_none());
+            self.counters.left = self.counters.left.saturating_sub(deleted.count() as u64);
+        }
+        self.stats.writes += ops.len() as u64;
+        if !self.scopes.is_empty() {
+            self.journal
+                .record(&[(place.table.as_str(), &ops, &olds)])?;
+        }
+        // The lattice of this chunk is summed on the worker's thread while
+        // this one goes on with the block.
+        self.worker.add(vec![Written {
+            store: store.to_owned(),
+            place: place.clone(),
+            ops,
+            olds,
+        }])
     }
 }
 
