@@ -5,12 +5,12 @@ use std::io::Write;
 use serde_json::{Map, Value};
 
 use super::{App, AppError, Block};
-use crate::commitment::{AppHash, LatticeHash};
+use crate::commitment::AppHash;
 use crate::genesis::{
     AppGenesis, ExportOptions, ExportSummary, GenesisExportError, UPGRADE_SECTION, UpgradeSection,
     select_modules, write_genesis,
 };
-use crate::store::{CommitInfo, CommitOptions, StateDelta, StateRead};
+use crate::store::{ChangeSet, CommitInfo, CommitOptions, StateRead};
 
 /// Node metadata key of the chain id.
 pub(crate) const CHAIN_ID_META: &str = "chain_id";
@@ -58,13 +58,14 @@ impl App {
             }
         }
         let height = genesis.initial_height.saturating_sub(1);
-        let mut delta = StateDelta::new(self.storage.snapshot()?);
-        self.manager.init_genesis(&mut delta, app_state, height)?;
-        binary_versions.store(&mut delta)?;
-        section.import(&mut delta);
-        let (_, changes) = delta.into_parts();
+        // A mainnet-size genesis writes millions of keys: they stream into
+        // the commit's transaction (bounded memory), all or nothing.
+        let mut session = self.storage.begin_session()?;
+        self.manager.init_genesis(&mut session, app_state, height)?;
+        binary_versions.store(&mut session)?;
+        section.import(&mut session);
         if !genesis.app_hash.is_empty() {
-            let computed = LatticeHash::of_sets(&changes).app_hash().to_hex();
+            let computed = session.lattice()?.app_hash().to_hex();
             if !computed.eq_ignore_ascii_case(&genesis.app_hash) {
                 return Err(AppError::AppHashMismatch {
                     expected: genesis.app_hash.clone(),
@@ -72,9 +73,10 @@ impl App {
                 });
             }
         }
-        let info = self.storage.commit(
+        let info = self.storage.commit_session(
             height,
-            changes,
+            session,
+            ChangeSet::new(),
             &CommitOptions {
                 node_meta: &[
                     (

@@ -147,7 +147,9 @@ fn build_home(
                 home.state_file().display()
             );
         }
-        write_atomically(&home.genesis_file(), &serde_json::to_vec_pretty(genesis)?)?;
+        write_atomically(&home.genesis_file(), |out| {
+            serde_json::to_writer_pretty(out, genesis)
+        })?;
         std::fs::rename(&building, home.state_file()).with_context(|| {
             format!(
                 "cannot move the new state to {}",
@@ -165,11 +167,21 @@ fn build_home(
     result
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over
-/// `path`: readers see the old file or the new one, never half of one.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Streams what `write` writes into a temporary file beside `path` and
+/// renames it over `path`: readers see the old file or the new one, never
+/// half of one, and the document is never held in memory as bytes.
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> serde_json::Result<()>,
+) -> anyhow::Result<()> {
+    use std::io::Write as _;
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out).with_context(|| format!("cannot write {}", tmp.display()))?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
