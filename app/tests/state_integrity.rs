@@ -114,7 +114,7 @@ fn damage_to_the_state_file_is_refused_never_built_on() {
         .expect("state file")
         .len();
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    let (mut refused, mut harmless) = (0, 0);
+    let (mut refused, mut harmless, mut named) = (0, 0, 0);
     for trial in 0..TRIALS {
         let home = dir.path().join(format!("trial-{trial}"));
         copy_home(&pristine, &home);
@@ -158,6 +158,11 @@ fn damage_to_the_state_file_is_refused_never_built_on() {
                 err.contains("state.redb"),
                 "trial {trial}: the file is not named: {err}"
             );
+            // Changed bytes that still read as triples: the store is named.
+            if err.contains("triples hash to") {
+                assert!(err.contains("(changed: store \""), "trial {trial}: {err}");
+                named += 1;
+            }
         }
         if got == reference {
             harmless += 1;
@@ -165,7 +170,10 @@ fn damage_to_the_state_file_is_refused_never_built_on() {
             refused += 1;
         }
     }
-    eprintln!("{refused} trials refused, {harmless} harmless (damage in unused space)");
+    eprintln!(
+        "{refused} trials refused, {harmless} harmless (damage in unused space), {named} refusals naming the store"
+    );
+    assert!(named > 0, "no trial changed a value that still read");
     assert!(
         refused > TRIALS / 3,
         "only {refused} of {TRIALS} trials hit live data"

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::LatticeHash;
+use super::StoreLattices;
 use crate::store::StoreError;
 
 /// Batches queued for the worker at most.
@@ -24,7 +24,7 @@ enum Msg<T> {
 /// A thread summing the lattice of batches of type `T`.
 pub struct LatticeWorker<T: Send + 'static> {
     jobs: Option<SyncSender<Msg<T>>>,
-    sums: Receiver<(LatticeHash, Duration)>,
+    sums: Receiver<(StoreLattices, Duration)>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -36,12 +36,12 @@ fn gone() -> StoreError {
 }
 
 impl<T: Send + 'static> LatticeWorker<T> {
-    /// Starts the worker; `apply` folds one batch into a lattice.
+    /// Starts the worker; `apply` folds one batch into per-store lattices.
     ///
     /// # Errors
     ///
     /// The thread cannot be started.
-    pub fn spawn(apply: fn(&T, &mut LatticeHash)) -> Result<Self, StoreError> {
+    pub fn spawn(apply: fn(&T, &mut StoreLattices)) -> Result<Self, StoreError> {
         // Bounded: a writer that outruns the worker waits instead of
         // queueing batches (and their old values) in memory.
         let (jobs, inbox) = sync_channel::<Msg<T>>(QUEUE);
@@ -49,7 +49,7 @@ impl<T: Send + 'static> LatticeWorker<T> {
         let handle = std::thread::Builder::new()
             .name("lattice".into())
             .spawn(move || {
-                let mut sum = LatticeHash::new();
+                let mut sum = StoreLattices::new();
                 let mut busy = Duration::ZERO;
                 for msg in inbox {
                     match msg {
@@ -66,7 +66,7 @@ impl<T: Send + 'static> LatticeWorker<T> {
                                 return;
                             }
                         }
-                        Msg::Reset => sum = LatticeHash::new(),
+                        Msg::Reset => sum = StoreLattices::new(),
                     }
                 }
             })
@@ -101,7 +101,7 @@ impl<T: Send + 'static> LatticeWorker<T> {
     /// # Errors
     ///
     /// The worker stopped (it panicked).
-    pub fn sum(&self) -> Result<(LatticeHash, Duration), StoreError> {
+    pub fn sum(&self) -> Result<(StoreLattices, Duration), StoreError> {
         self.send(Msg::Sum)?;
         self.sums.recv().map_err(|_| gone())
     }

@@ -24,7 +24,7 @@ use super::{
     ChangeSet, KeyRange, KvIter, MIGRATION_STORE, Placement, StateRead, StateWrite, StoreError,
     TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
 };
-use crate::commitment::{LatticeHash, LatticeWorker};
+use crate::commitment::{LatticeHash, LatticeWorker, StoreLattices};
 
 /// Bytes of pending writes (keys, values and bookkeeping) kept in memory
 /// before they are written into the transaction.
@@ -43,9 +43,29 @@ pub struct ScopeMark(usize);
 
 struct SavedScope {
     journal: JournalMark,
-    lattice: LatticeHash,
+    lattice: Settled,
     counters: MigrationCounters,
     touched: BTreeMap<String, u64>,
+}
+
+/// The lattices of the state as of the last settled batch: the whole
+/// state's, and each store's when the state file tracks them.
+#[derive(Clone, Debug)]
+pub(super) struct Settled {
+    pub(super) total: LatticeHash,
+    pub(super) stores: Option<StoreLattices>,
+}
+
+impl Settled {
+    fn plus(&self, sum: &StoreLattices) -> Settled {
+        let mut total = self.total.clone();
+        total.combine(&sum.total());
+        let stores = self.stores.clone().map(|mut stores| {
+            stores.combine(sum);
+            stores
+        });
+        Settled { total, stores }
+    }
 }
 
 /// What a session did: for benchmarks and logs.
@@ -68,7 +88,7 @@ pub struct SessionStats {
 pub struct WriteSession {
     pub(super) txn: Box<dyn TableWrite>,
     pub(super) layout: LayoutState,
-    pub(super) lattice: LatticeHash,
+    pub(super) lattice: Settled,
     pub(super) counters: MigrationCounters,
     buffer: ChangeSet,
     buffered: usize,
@@ -85,7 +105,7 @@ impl WriteSession {
     pub(super) fn new(
         txn: Box<dyn TableWrite>,
         layout: LayoutState,
-        lattice: LatticeHash,
+        lattice: Settled,
         counters: MigrationCounters,
         scratch_dir: Option<&std::path::Path>,
         buffer_limit: usize,
@@ -144,21 +164,17 @@ impl WriteSession {
     /// the worker has folded them in.
     pub(super) fn flushed_lattice(&self) -> Result<LatticeHash, StoreError> {
         let (sum, _) = self.worker.sum()?;
-        let mut lattice = self.lattice.clone();
-        lattice.combine(&sum);
-        Ok(lattice)
+        Ok(self.lattice.plus(&sum).total)
     }
 
-    /// [`WriteSession::flushed_lattice`], recording the wait and the
-    /// worker's time in the stats.
-    pub(super) fn settle_lattice(&mut self) -> Result<LatticeHash, StoreError> {
+    /// The lattices (whole and per store) of the committed state plus every
+    /// flushed batch, recording the wait and the worker's time in the stats.
+    pub(super) fn settle_lattice(&mut self) -> Result<Settled, StoreError> {
         let started = Instant::now();
         let (sum, busy) = self.worker.sum()?;
         self.stats.lattice_wait += started.elapsed();
         self.stats.lattice_time = busy;
-        let mut lattice = self.lattice.clone();
-        lattice.combine(&sum);
-        Ok(lattice)
+        Ok(self.lattice.plus(&sum))
     }
 
     /// Opens a nested scope: everything written until the matching
@@ -322,9 +338,9 @@ impl WriteSession {
     }
 }
 
-/// Folds one flushed batch into a lattice: each key's old value out, its
-/// new value in.
-fn fold_batch(batch: &Vec<Written>, lattice: &mut LatticeHash) {
+/// Folds one flushed batch into per-store lattices: each key's old value
+/// out, its new value in.
+fn fold_batch(batch: &Vec<Written>, lattice: &mut StoreLattices) {
     for w in batch {
         for ((physical, new), old) in w.ops.iter().zip(&w.olds) {
             let key = &physical[w.place.prefix.len()..];

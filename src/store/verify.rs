@@ -15,7 +15,7 @@ use super::{
     KeyRange, MIGRATION_TABLE, StoreError, TableRead, UPGRADE_STORE, UPGRADE_TABLE, V1_TABLE,
     V2_TABLE_PREFIX,
 };
-use crate::commitment::{AppHash, KeyUpdate, LatticeHash};
+use crate::commitment::{AppHash, KeyUpdate, LatticeHash, StoreLattices};
 
 /// Pairs read per round trip; memory is bounded by one page.
 const PAGE: usize = 8192;
@@ -33,9 +33,9 @@ pub struct VerifyReport {
     pub bytes: u64,
 }
 
-/// The lattice of every triple `reader` holds, with counts.
-pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(LatticeHash, u64, u64), StoreError> {
-    let mut lattice = LatticeHash::new();
+/// Each store's lattice of the triples `reader` holds, with counts.
+pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(StoreLattices, u64, u64), StoreError> {
+    let mut lattices = StoreLattices::new();
     let (mut triples, mut bytes) = (0u64, 0u64);
     for table in reader.tables()? {
         let store_of = |physical: &[u8]| -> Result<(String, usize), StoreError> {
@@ -74,7 +74,14 @@ pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(LatticeHash, u64, u64
                     new: Some(value.as_slice()),
                 })
                 .collect();
-            lattice.apply_updates(&updates);
+            // Keys come in store order: each run of one store at once.
+            for run in updates.chunk_by(|a, b| a.store == b.store) {
+                let mut part = LatticeHash::new();
+                part.apply_updates(run);
+                let mut store = lattices.get(run[0].store);
+                store.combine(&part);
+                lattices.insert(run[0].store.to_owned(), store);
+            }
             triples += page.len() as u64;
             bytes += page
                 .iter()
@@ -86,5 +93,5 @@ pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(LatticeHash, u64, u64
             }
         }
     }
-    Ok((lattice, triples, bytes))
+    Ok((lattices, triples, bytes))
 }

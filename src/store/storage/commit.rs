@@ -1,6 +1,7 @@
 //! Committing a block (or a write session) and verifying what was committed.
 
 use super::*;
+use crate::store::Placement;
 
 impl Storage {
     /// Recomputes the app hash from every stored triple (bounded memory,
@@ -19,12 +20,35 @@ impl Storage {
             });
         };
         let reader = self.backend.begin_read()?;
-        let (lattice, triples, bytes) = crate::store::verify::recompute(reader.as_ref())?;
+        let (recomputed, triples, bytes) = crate::store::verify::recompute(reader.as_ref())?;
+        let lattice = recomputed.total();
         if lattice.app_hash() != last.app_hash {
+            // Name the stores whose bytes changed, where the file records
+            // each store's lattice.
+            let culprits: Vec<String> = match &self.store_lattices {
+                Some(stored) => stored
+                    .iter()
+                    .map(|(store, _)| store)
+                    .chain(recomputed.iter().map(|(store, _)| store))
+                    .collect::<std::collections::BTreeSet<&str>>()
+                    .into_iter()
+                    .filter(|store| stored.get(store) != recomputed.get(store))
+                    .map(|store| {
+                        let v1 = Placement::of(store, Layout::V1);
+                        let v2 = Placement::of(store, Layout::V2);
+                        format!("store {store:?} (table {:?} or {:?})", v1.table, v2.table)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let whose = match culprits.as_slice() {
+                [] => String::new(),
+                some => format!(" (changed: {})", some.join(", ")),
+            };
             return Err(StoreError::Corrupt {
                 what: "state".into(),
                 reason: format!(
-                    "its {triples} (store, key, value) triples hash to {} but the app hash committed at height {} is {}: the state file was changed outside the node (a disk fault or an edit); restore it from a backup or a state-sync snapshot",
+                    "its {triples} (store, key, value) triples hash to {} but the app hash committed at height {} is {}{whose}: the state file was changed outside the node (a disk fault or an edit); restore it from a backup or a state-sync snapshot",
                     lattice.app_hash(),
                     last.height,
                     last.app_hash
@@ -124,7 +148,8 @@ impl Storage {
             session.layout = next;
             batch_report = Some(report);
         }
-        let lattice = session.settle_lattice()?;
+        let settled = session.settle_lattice()?;
+        let lattice = settled.total;
         let WriteSession {
             mut txn,
             layout,
@@ -151,6 +176,19 @@ impl Storage {
                 .iter()
                 .map(|(k, v)| (format!("app:{k}").into_bytes(), Some(v.clone()))),
         );
+        if let Some(stores) = &settled.stores {
+            // Node-local: each store whose lattice changed, for `verify`.
+            let before = self.store_lattices.clone().unwrap_or_default();
+            meta_ops.extend(
+                stores
+                    .iter()
+                    .filter(|(store, lattice)| before.get(store) != **lattice)
+                    .map(|(store, lattice)| {
+                        let key = [STORE_LATTICE_PREFIX, store.as_bytes()].concat();
+                        (key, Some(lattice.to_bytes()))
+                    }),
+            );
+        }
         txn.write_batch(META_TABLE, &meta_ops)?;
         txn.write_batch(
             APP_HASH_TABLE,
@@ -161,6 +199,7 @@ impl Storage {
         )?;
         txn.commit()?;
         self.lattice = lattice;
+        self.store_lattices = settled.stores;
         self.layout = layout;
         self.counters = counters;
         self.last = Some(info);

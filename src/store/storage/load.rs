@@ -1,6 +1,7 @@
 //! Reading and checking the state file's metadata when it is opened.
 
 use super::*;
+use crate::store::KeyRange;
 
 fn read_layout(reader: &dyn TableRead) -> Result<(LayoutState, MigrationCounters), StoreError> {
     let layout_what =
@@ -121,4 +122,27 @@ fn read_commit_meta(
             app_hash: stored,
         }),
     ))
+}
+
+/// Each store's lattice as recorded beside the total; `None` when the file
+/// has none (older files) or they do not add up to the total, so that
+/// verification never blames a store on stale bookkeeping.
+pub(super) fn read_store_lattices(
+    reader: &dyn TableRead,
+    total: &LatticeHash,
+) -> Result<Option<StoreLattices>, StoreError> {
+    let mut stores = StoreLattices::new();
+    let entries = reader.range(
+        META_TABLE,
+        &KeyRange::prefix(STORE_LATTICE_PREFIX),
+        usize::MAX,
+    )?;
+    for (key, bytes) in entries {
+        let store = String::from_utf8_lossy(&key[STORE_LATTICE_PREFIX.len()..]).into_owned();
+        let Some(lattice) = LatticeHash::from_bytes(&bytes) else {
+            return Ok(None);
+        };
+        stores.insert(store, lattice);
+    }
+    Ok((stores.total() == *total).then_some(stores))
 }

@@ -15,12 +15,13 @@ use super::lazy_migration::{
     BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
 };
 use super::router::{LayoutState, MigrationCounters};
+use super::session::Settled;
 use super::{
     Backend, Boundary, ChangeSet, DEFAULT_WRITE_BUFFER, Layout, MIGRATION_STORE, MIGRATION_TABLE,
     MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError, TableRead,
     WriteSession,
 };
-use crate::commitment::{AppHash, LatticeHash};
+use crate::commitment::{AppHash, LatticeHash, StoreLattices};
 
 /// Node-local metadata: format marker, chain id, last height, app hash, lattice.
 pub const META_TABLE: &str = "node:meta";
@@ -32,6 +33,8 @@ const FORMAT: &[u8] = b"upgrade-runtime/state/1";
 const HEIGHT_KEY: &[u8] = b"height";
 const APP_HASH_KEY: &[u8] = b"app_hash";
 const LATTICE_KEY: &[u8] = b"lattice";
+/// Prefix of each store's lattice in the metadata: `lattice:<store>`.
+const STORE_LATTICE_PREFIX: &[u8] = b"lattice:";
 
 /// Height and app hash of a commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -61,6 +64,9 @@ pub struct Storage {
     layout: LayoutState,
     counters: MigrationCounters,
     lattice: LatticeHash,
+    /// Each store's part of `lattice` (`None`: a state file that predates
+    /// tracking them, or whose entries disagree with the total).
+    store_lattices: Option<StoreLattices>,
     last: Option<CommitInfo>,
     last_batch: Option<BatchReport>,
     last_stats: SessionStats,
@@ -151,6 +157,7 @@ impl Storage {
             layout: state,
             counters,
             lattice: LatticeHash::new(),
+            store_lattices: Some(StoreLattices::new()),
             last: None,
             last_batch: None,
             last_stats: SessionStats::default(),
@@ -161,12 +168,14 @@ impl Storage {
     fn load(backend: Box<dyn Backend>) -> Result<Self, StoreError> {
         let reader = backend.begin_read()?;
         let (layout, counters, lattice, last) = read_state(reader.as_ref())?;
+        let store_lattices = load::read_store_lattices(reader.as_ref(), &lattice)?;
         drop(reader);
         Ok(Storage {
             backend,
             layout,
             counters,
             lattice,
+            store_lattices,
             last,
             last_batch: None,
             last_stats: SessionStats::default(),
@@ -252,7 +261,10 @@ impl Storage {
         WriteSession::new(
             self.backend.begin_write()?,
             self.layout.clone(),
-            self.lattice.clone(),
+            Settled {
+                total: self.lattice.clone(),
+                stores: self.store_lattices.clone(),
+            },
             self.counters,
             self.backend.scratch_dir(),
             self.write_buffer,
