@@ -123,7 +123,7 @@ impl WriteSession {
             failed: None,
             stats: SessionStats::default(),
             touched: BTreeMap::new(),
-            worker: LatticeWorker::spawn(fold_batch)?,
+            worker: LatticeWorker::spawn(fold_batch, batch_bytes, buffer_limit.saturating_mul(2))?,
         })
     }
 
@@ -347,6 +347,16 @@ fn fold_batch(batch: &Vec<Written>, lattice: &mut StoreLattices) {
             lattice.update(&w.store, key, old.as_deref(), new.as_deref());
         }
     }
+}
+
+/// The bytes a batch holds (keys, old and new values).
+fn batch_bytes(batch: &Vec<Written>) -> usize {
+    let value = |v: &Option<Vec<u8>>| v.as_ref().map_or(0, Vec::len);
+    batch
+        .iter()
+        .flat_map(|w| w.ops.iter().zip(&w.olds))
+        .map(|((key, new), old)| key.len() + value(new) + value(old))
+        .sum()
 }
 
 /// One table's part of a flushed batch.
