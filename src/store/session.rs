@@ -350,6 +350,7 @@ fn fold_batch(batch: &Vec<Written>, lattice: &mut StoreLattices) {
 }
 
 /// The bytes a batch holds (keys, old and new values).
+#[allow(clippy::ptr_arg)] // the worker's `fn(&T) -> usize` for T = Vec<Written>
 fn batch_bytes(batch: &Vec<Written>) -> usize {
     let value = |v: &Option<Vec<u8>>| v.as_ref().map_or(0, Vec::len);
     batch
