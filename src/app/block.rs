@@ -11,7 +11,7 @@ use crate::store::{CommitInfo, CommitOptions, StateDelta};
 use crate::tx::{Tx, TxOutcome};
 use crate::upgrade::{
     AppliedUpgrade, LedgerEntry, PreBlock, apply_upgrade_with, clear_plan, handle_upgrade_msg,
-    is_upgrade_msg, keys_touched_of, pending_plan, pre_block, write_upgrade_info,
+    is_upgrade_msg, keys_touched, pending_plan, pre_block, write_upgrade_info,
 };
 use crate::version_map::VersionMap;
 
@@ -126,7 +126,7 @@ impl App {
                     height,
                     self.config.checked_upgrades,
                 )?;
-                let touched = keys_touched_of(session.writes_per_store());
+                let touched = keys_touched(session.writes_per_store());
                 LedgerEntry::new(&applied).store(&mut session);
                 // Node-local, committed with the block: what only this node
                 // saw. The hashes around the upgrade are the stored hashes of

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::AppliedUpgrade;
-use crate::store::{ChangeSet, StateRead, StateWrite, StoreError, UPGRADE_STORE};
+use crate::store::{StateRead, StateWrite, StoreError, UPGRADE_STORE};
 use crate::version_map::VersionMap;
 
 /// Prefix of ledger entries: `0x04 || BE u64 height` -> JSON.
@@ -43,18 +43,10 @@ pub struct LedgerEntry {
     pub modules: Vec<ModuleChange>,
 }
 
-/// Keys an upgrade wrote or deleted, per store (the `upgrade` store's own
-/// bookkeeping excluded): node-local, reported beside the ledger.
-pub fn keys_touched(writes: &ChangeSet) -> BTreeMap<String, u64> {
-    writes
-        .stores()
-        .filter(|(store, _)| *store != UPGRADE_STORE)
-        .map(|(store, w)| (store.to_owned(), w.len() as u64))
-        .collect()
-}
-
-/// [`keys_touched`] from per-store write counts (a write session's).
-pub fn keys_touched_of(mut per_store: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+/// Keys an upgrade wrote, per store, from a write session's counts (a
+/// key written in two batches counts twice); the `upgrade` store's own
+/// bookkeeping is left out.
+pub fn keys_touched(mut per_store: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
     per_store.remove(UPGRADE_STORE);
     per_store
 }

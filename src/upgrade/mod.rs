@@ -24,7 +24,7 @@ pub use keeper::{
     AppliedUpgrade, PreBlock, apply_upgrade, apply_upgrade_with, pre_block, release_version,
     schedule, validate_plan,
 };
-pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, keys_touched, keys_touched_of, ledger};
+pub use ledger::{LEDGER_PREFIX, LedgerEntry, ModuleChange, keys_touched, ledger};
 pub use messages::{
     MSG_CANCEL_UPGRADE, MSG_SOFTWARE_UPGRADE, MSG_UPDATE_AUTHORITY, cancel_upgrade_msg,
     handle_upgrade_msg, is_upgrade_msg, software_upgrade_msg, update_authority_msg,

@@ -114,15 +114,7 @@ impl Storage {
             read_state(reader.as_ref()).map_err(as_file_error)?;
         }
         let backend = RedbBackend::open(path)?;
-        Self::load(Box::new(backend)).map_err(|e| match e {
-            StoreError::Corrupt { what, reason } => StoreError::StateFile {
-                path: path.to_owned(),
-                reason: format!(
-                    "corrupt {what}: {reason}; the node refuses to start rather than guess"
-                ),
-            },
-            other => other,
-        })
+        Self::load(Box::new(backend)).map_err(as_file_error)
     }
 
     /// Opens an existing state file for reading only: the file stays
