@@ -21,14 +21,7 @@ use crate::cli::{BenchAbciArgs, HomeArg};
 
 /// Runs the benchmark.
 pub fn run(chain: &Chain, args: BenchAbciArgs) -> anyhow::Result<()> {
-    let tmp;
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => {
-            tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-            tmp.path().to_owned()
-        }
-    };
+    let (dir, _tmp) = crate::commands::bench_phases::work_dir(args.dir.as_ref())?;
     let release = chain.resolve_release(None)?;
     let generated = chain
         .extensions()

@@ -16,7 +16,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::{Value, json};
 
 use crate::chain::Chain;
@@ -31,18 +31,7 @@ pub fn run(chain: &Chain, args: BenchGenesisArgs) -> anyhow::Result<()> {
         println!("{}", Value::Object(metrics));
         return Ok(());
     }
-    let tmp;
-    let dir = match &args.dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.clone()
-        }
-        None => {
-            tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-            tmp.path().to_owned()
-        }
-    };
+    let (dir, _tmp) = crate::commands::bench_phases::work_dir(args.dir.as_ref())?;
     orchestrate(chain, &args, &dir)
 }
 

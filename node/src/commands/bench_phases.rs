@@ -29,6 +29,24 @@ struct InitOnly {
     init: crate::cli::InitArgs,
 }
 
+/// A benchmark's working directory: `--dir` (created if missing), or a
+/// temporary one that is removed when the returned guard is dropped.
+pub(crate) fn work_dir(
+    dir: Option<&PathBuf>,
+) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            Ok((dir.clone(), None))
+        }
+        None => {
+            let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+            Ok((tmp.path().to_owned(), Some(tmp)))
+        }
+    }
+}
+
 /// One phase's measurements.
 pub(crate) type Metrics = Map<String, Value>;
 

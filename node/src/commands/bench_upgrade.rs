@@ -20,18 +20,7 @@ use crate::commands::bench_phases::{child, first_upgrade};
 
 /// Runs the benchmark.
 pub fn run(chain: &Chain, args: BenchUpgradeArgs) -> anyhow::Result<()> {
-    let tmp;
-    let dir = match &args.dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            dir.clone()
-        }
-        None => {
-            tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-            tmp.path().to_owned()
-        }
-    };
+    let (dir, _tmp) = crate::commands::bench_phases::work_dir(args.dir.as_ref())?;
     let sizes = [args.accounts, args.accounts * 2];
     let mut runs = Vec::new();
     for accounts in sizes {
