@@ -45,6 +45,15 @@ pub enum StoreError {
         /// What is wrong, in words an operator can act on.
         reason: String,
     },
+    /// Another process holds the state file open (redb locks it for as long
+    /// as a process has it open; the lock dies with the process).
+    #[error(
+        "state file {path} cannot be opened: it is in use by another process (is a node already running on this home?)"
+    )]
+    InUse {
+        /// Path of the state file.
+        path: PathBuf,
+    },
     /// Node-local metadata holds a value the runtime cannot decode.
     #[error("corrupt {what} in the state file: {reason}")]
     Corrupt {

@@ -63,8 +63,8 @@ impl RedbBackend {
     ///
     /// # Errors
     ///
-    /// [`StoreError::StateFile`] if it is missing, locked by another process,
-    /// truncated or corrupt.
+    /// [`StoreError::InUse`] if another process holds it;
+    /// [`StoreError::StateFile`] if it is missing, truncated or corrupt.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
             return Err(StoreError::StateFile {
@@ -166,7 +166,9 @@ impl Backend for RedbReadOnlyBackend {
 fn state_file_error(path: &Path, err: &redb::DatabaseError) -> StoreError {
     let reason = match err {
         redb::DatabaseError::DatabaseAlreadyOpen => {
-            "it is in use by another process (is a node already running on this home?)".to_owned()
+            return StoreError::InUse {
+                path: path.to_owned(),
+            };
         }
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
             format!("it is corrupt or truncated ({what}); restore it from a backup")

@@ -110,13 +110,16 @@ fn build_home(
         }
     };
     let building = home.data_dir().join("state.redb.init");
+    let running = || {
+        anyhow::anyhow!(
+            "another init of {} is running (it holds {}); wait for it to finish",
+            home.root().display(),
+            building.display()
+        )
+    };
     if building.exists() {
         match upgrade_runtime::store::RedbBackend::open(&building) {
-            Err(StoreError::StateFile { reason, .. }) if reason.contains("in use") => bail!(
-                "another init of {} is running (it holds {}); wait for it to finish",
-                home.root().display(),
-                building.display()
-            ),
+            Err(StoreError::InUse { .. }) => return Err(running()),
             // Ours now, or damaged by the kill that left it: either way an
             // interrupted init's, never committed as the home's state.
             _ => {
@@ -132,11 +135,9 @@ fn build_home(
     };
     let mut app = match chain.create_app_at(home, release, &settings, &building) {
         Ok(app) => app,
-        Err(e) if e.to_string().contains("in use") => bail!(
-            "another init of {} is running (it holds {}); wait for it to finish",
-            home.root().display(),
-            building.display()
-        ),
+        Err(e) if matches!(e.downcast_ref(), Some(StoreError::InUse { .. })) => {
+            return Err(running());
+        }
         Err(e) => return Err(e),
     };
     let result = (|| -> anyhow::Result<_> {
