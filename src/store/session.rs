@@ -272,12 +272,26 @@ impl WriteSession {
     ///
     /// A backend failure; the session then refuses to commit.
     pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.buffered = 0;
+        let changes = std::mem::take(&mut self.buffer);
+        self.write_set(changes)
+    }
+
+    /// Writes a change set already sorted in memory (a block's delta)
+    /// straight into the transaction, after what is buffered, without
+    /// copying it into the buffer first.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteSession::flush`].
+    pub(super) fn write_set(&mut self, changes: ChangeSet) -> Result<(), StoreError> {
         self.check()?;
-        if self.buffer.is_empty() {
+        if !self.buffer.is_empty() {
+            self.flush()?;
+        }
+        if changes.is_empty() {
             return Ok(());
         }
-        let changes = std::mem::take(&mut self.buffer);
-        self.buffered = 0;
         match self.write(changes) {
             Ok(()) => Ok(()),
             Err(e) => self.fail(e),

@@ -123,8 +123,7 @@ impl Storage {
                 "lazy store migration v1 -> v2 started"
             );
         }
-        changes.apply_to(&mut session);
-        session.flush()?;
+        session.write_set(changes)?;
         let mut batch_report = None;
         if let LayoutState::Migrating(boundary) = &session.layout
             && options.migration_batch > 0
