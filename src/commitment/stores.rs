@@ -30,10 +30,20 @@ impl StoreLattices {
         }
     }
 
+    /// Adds `part` to `store`'s lattice.
+    pub fn add(&mut self, store: &str, part: &LatticeHash) {
+        match self.0.get_mut(store) {
+            Some(lattice) => lattice.combine(part),
+            None => {
+                self.0.insert(store.to_owned(), part.clone());
+            }
+        }
+    }
+
     /// Adds `other` store by store.
     pub fn combine(&mut self, other: &StoreLattices) {
         for (store, lattice) in &other.0 {
-            self.0.entry(store.clone()).or_default().combine(lattice);
+            self.add(store, lattice);
         }
     }
 

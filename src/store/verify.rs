@@ -78,9 +78,7 @@ pub(crate) fn recompute(reader: &dyn TableRead) -> Result<(StoreLattices, u64, u
             for run in updates.chunk_by(|a, b| a.store == b.store) {
                 let mut part = LatticeHash::new();
                 part.apply_updates(run);
-                let mut store = lattices.get(run[0].store);
-                store.combine(&part);
-                lattices.insert(run[0].store.to_owned(), store);
+                lattices.add(run[0].store, &part);
             }
             triples += page.len() as u64;
             bytes += page
