@@ -138,6 +138,7 @@ pub mod app;
 pub mod commitment;
 pub mod configurator;
 pub mod context;
+pub mod external_sort;
 pub mod json;
 pub mod module;
 pub mod problems;

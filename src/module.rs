@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::configurator::{ConfigError, Configurator};
 use crate::context::Context;
-use crate::genesis::SectionWriter;
+use crate::genesis::{SectionImport, SectionWriter};
 use crate::store::StoreError;
 use crate::tx::{DecodedMsg, Msg, Tx, TxAuthenticator};
 
@@ -53,6 +53,23 @@ pub trait Module: Send + Sync {
     ///
     /// A malformed section or a failed read.
     fn init_genesis(&self, ctx: &mut Context<'_>, genesis: &Value) -> Result<(), ModuleError>;
+
+    /// How a streaming import (`init --genesis`, InitChain) feeds the
+    /// module its section: `None` (the default) collects the section whole
+    /// and runs [`Module::validate_genesis_into`] and
+    /// [`Module::init_genesis`] once the file is read; a module whose
+    /// section can be large returns a [`SectionImport`] that writes its big
+    /// arrays an element at a time. It must leave the same state as
+    /// `init_genesis` on the same section. Its scratch files (an
+    /// [`ExternalSort`](crate::external_sort::ExternalSort)'s) go in
+    /// `scratch_dir`.
+    fn genesis_import(
+        &self,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Option<Box<dyn SectionImport + '_>> {
+        let _ = scratch_dir;
+        None
+    }
 
     /// Reads the module's state back into its genesis section.
     ///

@@ -10,6 +10,7 @@ use crate::genesis::{
     AppGenesis, ExportOptions, ExportSummary, GenesisExportError, UPGRADE_SECTION, UpgradeSection,
     select_modules, write_genesis,
 };
+use crate::manager::{ImportError, ImportOptions};
 use crate::store::{ChangeSet, CommitInfo, CommitOptions, StateRead};
 
 /// Node metadata key of the chain id.
@@ -21,26 +22,93 @@ const INITIAL_HEIGHT_META: &str = "initial_height";
 const GENESIS_TIME_META: &str = "genesis_time";
 const CONSENSUS_META: &str = "consensus";
 
+/// How [`App::init_chain_from`] treats the file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InitOptions {
+    /// Skip sections of modules this binary lacks instead of refusing the
+    /// file (`--drop-unknown-sections`); they are listed in the report.
+    pub drop_unknown_sections: bool,
+}
+
+/// What InitChain read and committed.
+#[derive(Debug)]
+pub struct InitReport {
+    /// The commit of the initial state.
+    pub info: CommitInfo,
+    /// The document's envelope; its `app_state` holds only the `upgrade`
+    /// section, if the file has one.
+    pub genesis: AppGenesis,
+    /// Sections skipped because no module has them.
+    pub dropped: Vec<String>,
+    /// Every section of the file, in file order.
+    pub sections: Vec<String>,
+}
+
 impl App {
-    /// Validates `genesis` and builds the initial state: every module's
-    /// InitGenesis, the binary's version map, the `upgrade` section's
-    /// history. Commits it as height `initial_height - 1`.
+    /// Builds the initial state from an in-memory `genesis`: the same
+    /// import as [`App::init_chain_from`] (the document is serialised and
+    /// read back), so both give one state for one document.
     ///
     /// # Errors
     ///
-    /// An invalid genesis (naming the JSON path), a file whose recorded
-    /// module versions are not this binary's, an `app_hash` that does not
-    /// match, or a chain that is already initialised. Nothing is written.
+    /// As [`App::init_chain_from`].
     pub fn init_chain(&mut self, genesis: &AppGenesis) -> Result<CommitInfo, AppError> {
+        let bytes = serde_json::to_vec(genesis).map_err(|e| {
+            AppError::GenesisFile(crate::genesis::GenesisFileError::Invalid {
+                path: "genesis".into(),
+                json_path: ".".into(),
+                message: format!("cannot serialise the document: {e}"),
+            })
+        })?;
+        self.init_chain_from(&bytes[..], "genesis", &InitOptions::default())
+            .map(|report| report.info)
+    }
+
+    /// Reads a genesis document from `reader` (named `path` in errors) and
+    /// builds the initial state as it reads: every module's InitGenesis
+    /// (large sections streamed an element at a time, see
+    /// [`ModuleManager::import_genesis`](crate::ModuleManager::import_genesis)),
+    /// the binary's version map, the `upgrade` section's history. The
+    /// writes stream into the commit's transaction, so memory stays
+    /// bounded whatever the file's size. Commits it as height
+    /// `initial_height - 1`.
+    ///
+    /// # Errors
+    ///
+    /// A malformed or invalid document (every problem, with its JSON path),
+    /// a file whose recorded module versions are not this binary's, an
+    /// `app_hash` that does not match, or a chain that is already
+    /// initialised. Nothing is written.
+    pub fn init_chain_from(
+        &mut self,
+        reader: impl std::io::Read,
+        path: &str,
+        options: &InitOptions,
+    ) -> Result<InitReport, AppError> {
         if let Some(last) = self.storage.last_commit() {
             return Err(AppError::AlreadyInitialised {
                 height: last.height,
             });
         }
-        let app_state = &genesis.app_state;
-        self.manager
-            .validate_genesis(app_state, &[UPGRADE_SECTION])?;
-        let section: UpgradeSection = match app_state.get(UPGRADE_SECTION) {
+        let mut session = self.storage.begin_session()?;
+        let import = self
+            .manager
+            .import_genesis(
+                reader,
+                path,
+                &mut session,
+                &ImportOptions {
+                    extra_sections: &[UPGRADE_SECTION],
+                    drop_unknown_sections: options.drop_unknown_sections,
+                    scratch_dir: self.storage.scratch_dir(),
+                },
+            )
+            .map_err(|e| match e {
+                ImportError::File(e) => AppError::GenesisFile(e),
+                ImportError::Manager(e) => AppError::Manager(e),
+            })?;
+        let genesis = import.genesis;
+        let section: UpgradeSection = match genesis.app_state.get(UPGRADE_SECTION) {
             Some(v) => UpgradeSection::from_json(v.clone()).map_err(|(path, message)| {
                 AppError::UpgradeSection(match path.is_empty() {
                     true => message,
@@ -58,10 +126,6 @@ impl App {
             }
         }
         let height = genesis.initial_height.saturating_sub(1);
-        // A mainnet-size genesis writes millions of keys: they stream into
-        // the commit's transaction (bounded memory), all or nothing.
-        let mut session = self.storage.begin_session()?;
-        self.manager.init_genesis(&mut session, app_state, height)?;
         binary_versions.store(&mut session)?;
         section.import(&mut session);
         if !genesis.app_hash.is_empty() {
@@ -100,7 +164,12 @@ impl App {
             },
         )?;
         tracing::info!(chain_id = %genesis.chain_id, height, app_hash = %info.app_hash, "initialised chain");
-        Ok(info)
+        Ok(InitReport {
+            info,
+            genesis,
+            dropped: import.dropped,
+            sections: import.sections,
+        })
     }
 
     /// Whether no block has been committed since InitChain: the state is

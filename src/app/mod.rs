@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 pub use base::BlockBase;
 pub use block::{Block, ledger_meta_key};
+pub use chain::{InitOptions, InitReport};
 pub use error::{AppError, VersionMismatch};
 
 use crate::configurator::Configurator;

@@ -237,6 +237,32 @@ impl AppGenesis {
         })
     }
 
+    /// The document a streaming read found: its envelope `fields` (as
+    /// [`walk`](super::walk) handed them over) under the same rules as
+    /// [`AppGenesis::from_slice`], with `app_state` as given.
+    ///
+    /// # Errors
+    ///
+    /// [`GenesisFileError::Invalid`] at the offending field.
+    pub fn from_header(
+        mut fields: Map<String, Value>,
+        app_state: Map<String, Value>,
+        path: &str,
+    ) -> Result<Self, GenesisFileError> {
+        fields.insert("app_state".into(), Value::Object(Map::new()));
+        let mut doc: Self =
+            serde_path_to_error::deserialize(Value::Object(fields)).map_err(|e| {
+                GenesisFileError::Invalid {
+                    path: path.to_owned(),
+                    json_path: e.path().to_string(),
+                    message: e.into_inner().to_string(),
+                }
+            })?;
+        doc.app_state = app_state;
+        doc.check_chain_id(path)?;
+        Ok(doc)
+    }
+
     /// Reads and parses a genesis file.
     ///
     /// # Errors

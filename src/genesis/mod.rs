@@ -3,6 +3,9 @@
 //!
 //! - [`AppGenesis`]: the file. Parsing reports the JSON path of an error
 //!   and refuses duplicate object keys.
+//! - [`walk`]: the file read as a stream of events (sections, fields,
+//!   array elements), which the streaming import consumes; a module takes
+//!   its part through a [`SectionImport`].
 //! - [`write_genesis`]: the streaming export, module by module, through
 //!   each module's [`SectionWriter`].
 //! - [`migrate`]: from the module versions a file records (its
@@ -12,17 +15,21 @@
 mod document;
 mod error;
 mod export;
+mod import;
 mod migrate;
 mod section;
 mod strict;
 mod upgrade_section;
+mod walk;
 
 pub use document::{AppGenesis, GenesisFileError, MAX_CHAIN_ID_LEN};
 pub use error::{GenesisExportError, GenesisMigrateError};
 pub use export::{ExportOptions, ExportSummary, select_modules, write_genesis};
+pub use import::SectionImport;
 pub use migrate::{GenesisMigrateReport, GenesisStep, GenesisStepAction, ReleaseStep, migrate};
 pub use section::{ElementWriter, SectionWriter, collect_section};
 pub use upgrade_section::{DoneUpgrade, ModuleVersion, UpgradeSection};
+pub use walk::{GenesisEvents, HEADER_FIELDS, SectionMode, WalkError, walk};
 
 /// The `app_state` key of the runtime's own section.
 pub const UPGRADE_SECTION: &str = "upgrade";

@@ -39,7 +39,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-struct Strict;
+pub(crate) struct Strict;
 
 impl<'de> DeserializeSeed<'de> for Strict {
     type Value = Value;
@@ -49,7 +49,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-struct StrictVisitor;
+pub(crate) struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = Value;

@@ -35,20 +35,13 @@ impl ModuleManager {
         app_state: &Map<String, Value>,
         extra_sections: &[&str],
     ) -> Result<(), ManagerError> {
-        let unknown: Vec<&str> = app_state
+        let unknown: Vec<String> = app_state
             .keys()
-            .map(String::as_str)
-            .filter(|name| self.module(name).is_none() && !extra_sections.contains(name))
+            .filter(|name| self.module(name).is_none() && !extra_sections.contains(&name.as_str()))
+            .cloned()
             .collect();
         if !unknown.is_empty() {
-            return Err(ManagerError::InvalidGenesis {
-                path: "app_state".into(),
-                message: format!(
-                    "unknown sections {}: no module of this binary has them (modules: {}); drop them to import the rest",
-                    unknown.join(", "),
-                    self.names().join(", ")
-                ),
-            });
+            return Err(self.unknown_sections_error(&unknown));
         }
         let mut problems = crate::Problems::new();
         for m in self.modules() {
@@ -66,14 +59,7 @@ impl ModuleManager {
             m.validate_genesis_into(section, &mut found);
             problems.extend_within(&path, found);
         }
-        match problems.shown() {
-            [] => Ok(()),
-            [only] if problems.total() == 1 => Err(ManagerError::InvalidGenesis {
-                path: only.path.clone(),
-                message: only.message.clone(),
-            }),
-            _ => Err(ManagerError::InvalidGenesisProblems(problems)),
-        }
+        super::import::problems_result(problems)
     }
 
     /// Runs every module's InitGenesis, in registration order, from a

@@ -4,6 +4,7 @@
 mod error;
 mod genesis;
 mod hooks;
+mod import;
 mod migrations;
 mod order;
 mod transactions;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 
 pub use error::ManagerError;
 pub use hooks::HookError;
+pub use import::{ImportError, ImportOptions, ImportReport};
 pub use migrations::{MigrationReport, MigrationStep, StepAction};
 pub use order::default_migration_order;
 

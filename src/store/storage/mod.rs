@@ -263,6 +263,12 @@ impl Storage {
         )
     }
 
+    /// Where scratch files of a large write go: beside the state file, or
+    /// the system's temporary directory for a memory backend.
+    pub fn scratch_dir(&self) -> Option<&std::path::Path> {
+        self.backend.scratch_dir()
+    }
+
     /// Sets how many bytes of pending writes a session keeps in memory
     /// before writing them into the transaction (tests set it low to
     /// exercise the spilling paths).

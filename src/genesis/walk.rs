@@ -1,0 +1,467 @@
+//! Reading a genesis document as a stream of events, so a file of a
+//! million accounts is never one JSON tree in memory.
+//!
+//! The walker hands its consumer ([`GenesisEvents`]) the envelope's fields
+//! and, under `app_state`, each section: skipped, whole, or field by field
+//! with the arrays the consumer asks for streamed an element at a time.
+//! Events come in file order. Parsing is as strict as
+//! [`AppGenesis::from_slice`](super::AppGenesis::from_slice): duplicate keys
+//! at any depth and anything after the document are refused, and every
+//! error names its JSON path, line and column.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io::Read;
+
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::GenesisFileError;
+use super::strict::{Strict, StrictVisitor};
+
+/// The envelope fields besides `app_state`, of both shapes (AppGenesis and
+/// CometBFT's GenesisDoc).
+pub const HEADER_FIELDS: [&str; 9] = [
+    "app_name",
+    "app_version",
+    "genesis_time",
+    "chain_id",
+    "initial_height",
+    "app_hash",
+    "consensus",
+    "consensus_params",
+    "validators",
+];
+
+/// Every field of a document, for the error about an unknown one.
+const DOCUMENT_FIELDS: [&str; 10] = [
+    "app_name",
+    "app_version",
+    "genesis_time",
+    "chain_id",
+    "initial_height",
+    "app_hash",
+    "app_state",
+    "consensus",
+    "consensus_params",
+    "validators",
+];
+
+/// How the consumer wants a section read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SectionMode {
+    /// Parsed (for errors) but not handed over.
+    Skip,
+    /// Handed over as one value.
+    Whole,
+    /// Handed over field by field, arrays per [`GenesisEvents::streams`].
+    Fields,
+}
+
+/// What a streaming read of a genesis document hands its consumer, in file
+/// order. An error stops the read and is returned as is.
+pub trait GenesisEvents {
+    /// The consumer's error.
+    type Error;
+
+    /// An envelope field other than `app_state` (one of [`HEADER_FIELDS`]).
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn header(&mut self, name: &str, value: Value) -> Result<(), Self::Error>;
+
+    /// `app_state` begins.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn begin_app_state(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// Section `name` begins; how to read it.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn begin_section(&mut self, name: &str) -> Result<SectionMode, Self::Error>;
+
+    /// The whole section: in [`SectionMode::Whole`], or in
+    /// [`SectionMode::Fields`] when it is not an object.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn section_value(&mut self, value: Value) -> Result<(), Self::Error>;
+
+    /// Whether the section's field `field`, when it is an array, is handed
+    /// over an element at a time.
+    fn streams(&self, field: &str) -> bool;
+
+    /// A field handed over whole.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn field(&mut self, name: &str, value: Value) -> Result<(), Self::Error>;
+
+    /// A streamed array begins.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn begin_array(&mut self, field: &str) -> Result<(), Self::Error>;
+
+    /// Element `index` of the streamed array `field`.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn element(&mut self, field: &str, index: usize, value: Value) -> Result<(), Self::Error>;
+
+    /// The streamed array `field` ended.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn end_array(&mut self, field: &str) -> Result<(), Self::Error> {
+        let _ = field;
+        Ok(())
+    }
+
+    /// The current section ended (not called for skipped ones).
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn end_section(&mut self) -> Result<(), Self::Error>;
+
+    /// `app_state` ended.
+    ///
+    /// # Errors
+    ///
+    /// The consumer's.
+    fn end_app_state(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A streaming read failed.
+#[derive(Debug)]
+pub enum WalkError<E> {
+    /// The file is unreadable or not a valid genesis document.
+    File(GenesisFileError),
+    /// The consumer stopped the read.
+    Consumer(E),
+}
+
+/// Reads the document from `reader` (named `path` in errors), handing
+/// every part to `consumer`.
+///
+/// # Errors
+///
+/// A malformed document (with its JSON path, line and column), trailing
+/// bytes, or the consumer's error.
+pub fn walk<R: Read, C: GenesisEvents>(
+    reader: R,
+    path: &str,
+    consumer: &mut C,
+) -> Result<(), WalkError<C::Error>> {
+    let mut state = Walk {
+        consumer,
+        failure: None,
+    };
+    let de = &mut serde_json::Deserializer::from_reader(reader);
+    let mut track = serde_path_to_error::Track::new();
+    let result = Document(&mut state)
+        .deserialize(serde_path_to_error::Deserializer::new(&mut *de, &mut track));
+    let malformed = |json_path: String, e: &serde_json::Error, message: String| {
+        WalkError::File(GenesisFileError::Malformed {
+            path: path.to_owned(),
+            json_path,
+            line: e.line(),
+            column: e.column(),
+            message,
+        })
+    };
+    if let Err(e) = result {
+        if let Some(failure) = state.failure.take() {
+            return Err(WalkError::Consumer(failure));
+        }
+        let message = match e.io_error_kind() {
+            Some(_) => format!("cannot read the file: {e}"),
+            None => e.to_string(),
+        };
+        return Err(malformed(track.path().to_string(), &e, message));
+    }
+    de.end().map_err(|e| {
+        malformed(
+            ".".into(),
+            &e,
+            format!("{e}: the file must hold exactly one JSON document; remove what follows it"),
+        )
+    })
+}
+
+struct Walk<'c, C: GenesisEvents> {
+    consumer: &'c mut C,
+    failure: Option<C::Error>,
+}
+
+impl<C: GenesisEvents> Walk<'_, C> {
+    /// Keeps the consumer's error and stops the parse with its text.
+    fn check<E: Error>(&mut self, result: Result<(), C::Error>) -> Result<(), E> {
+        result.map_err(|failure| {
+            self.failure = Some(failure);
+            E::custom("stopped by the importer")
+        })
+    }
+}
+
+fn duplicate<E: Error>(key: &str) -> E {
+    E::custom(format!(
+        "duplicate key {key:?} in this object; remove one of them"
+    ))
+}
+
+/// The top-level object.
+struct Document<'w, 'c, C: GenesisEvents>(&'w mut Walk<'c, C>);
+
+impl<'de, C: GenesisEvents> DeserializeSeed<'de> for Document<'_, '_, C> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, C: GenesisEvents> Visitor<'de> for Document<'_, '_, C> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a genesis document (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let walk = self.0;
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(duplicate(&key));
+            }
+            if key == "app_state" {
+                map.next_value_seed(AppState(&mut *walk))?;
+            } else if HEADER_FIELDS.contains(&key.as_str()) {
+                let value = map.next_value_seed(Strict)?;
+                let result = walk.consumer.header(&key, value);
+                walk.check(result)?;
+            } else {
+                return Err(A::Error::unknown_field(&key, &DOCUMENT_FIELDS));
+            }
+        }
+        if !seen.contains("app_state") {
+            return Err(A::Error::missing_field("app_state"));
+        }
+        Ok(())
+    }
+}
+
+/// `app_state`: one section per key.
+struct AppState<'w, 'c, C: GenesisEvents>(&'w mut Walk<'c, C>);
+
+impl<'de, C: GenesisEvents> DeserializeSeed<'de> for AppState<'_, '_, C> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, C: GenesisEvents> Visitor<'de> for AppState<'_, '_, C> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with one section per module")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let walk = self.0;
+        let begun = walk.consumer.begin_app_state();
+        walk.check(begun)?;
+        let mut seen = BTreeSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if !seen.insert(name.clone()) {
+                return Err(duplicate(&name));
+            }
+            let mode = match walk.consumer.begin_section(&name) {
+                Ok(mode) => mode,
+                Err(failure) => {
+                    walk.failure = Some(failure);
+                    return Err(A::Error::custom("stopped by the importer"));
+                }
+            };
+            match mode {
+                SectionMode::Skip => {
+                    // Still parsed strictly: a skipped section must be JSON.
+                    map.next_value_seed(Strict)?;
+                    continue;
+                }
+                SectionMode::Whole => {
+                    let value = map.next_value_seed(Strict)?;
+                    let result = walk.consumer.section_value(value);
+                    walk.check(result)?;
+                }
+                SectionMode::Fields => map.next_value_seed(Section(&mut *walk))?,
+            }
+            let ended = walk.consumer.end_section();
+            walk.check(ended)?;
+        }
+        let ended = walk.consumer.end_app_state();
+        walk.check(ended)
+    }
+}
+
+/// A visitor for a value expected to be an object or an array: anything
+/// else is built as a strict [`Value`] and handed to `other`.
+trait Shaped<'de>: Sized {
+    fn expecting(&self) -> &'static str;
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error>;
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error>;
+    fn other<E: Error>(self, value: Value) -> Result<(), E>;
+}
+
+struct ShapedVisitor<S>(S);
+
+macro_rules! scalar {
+    ($name:ident, $t:ty) => {
+        fn $name<E: Error>(self, v: $t) -> Result<(), E> {
+            let value = StrictVisitor.$name::<E>(v)?;
+            self.0.other(value)
+        }
+    };
+}
+
+impl<'de, S: Shaped<'de>> Visitor<'de> for ShapedVisitor<S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.expecting())
+    }
+
+    scalar!(visit_bool, bool);
+    scalar!(visit_i64, i64);
+    scalar!(visit_u64, u64);
+    scalar!(visit_f64, f64);
+    scalar!(visit_str, &str);
+    scalar!(visit_string, String);
+
+    fn visit_unit<E: Error>(self) -> Result<(), E> {
+        self.0.other(Value::Null)
+    }
+
+    fn visit_none<E: Error>(self) -> Result<(), E> {
+        self.0.other(Value::Null)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.0.map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.0.seq(seq)
+    }
+}
+
+/// A section read field by field.
+struct Section<'w, 'c, C: GenesisEvents>(&'w mut Walk<'c, C>);
+
+impl<'de, C: GenesisEvents> DeserializeSeed<'de> for Section<'_, '_, C> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(ShapedVisitor(self))
+    }
+}
+
+impl<'de, C: GenesisEvents> Shaped<'de> for Section<'_, '_, C> {
+    fn expecting(&self) -> &'static str {
+        "a module's genesis section"
+    }
+
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let walk = self.0;
+        let mut seen = BTreeSet::new();
+        while let Some(field) = map.next_key::<String>()? {
+            if !seen.insert(field.clone()) {
+                return Err(duplicate(&field));
+            }
+            if walk.consumer.streams(&field) {
+                map.next_value_seed(Field {
+                    walk: &mut *walk,
+                    name: &field,
+                })?;
+            } else {
+                let value = map.next_value_seed(Strict)?;
+                let result = walk.consumer.field(&field, value);
+                walk.check(result)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        let value = StrictVisitor.visit_seq(seq)?;
+        self.other(value)
+    }
+
+    fn other<E: Error>(self, value: Value) -> Result<(), E> {
+        let result = self.0.consumer.section_value(value);
+        self.0.check(result)
+    }
+}
+
+/// A field the consumer streams: its elements one at a time when it is an
+/// array, else the whole value.
+struct Field<'w, 'c, 'n, C: GenesisEvents> {
+    walk: &'w mut Walk<'c, C>,
+    name: &'n str,
+}
+
+impl<'de, C: GenesisEvents> DeserializeSeed<'de> for Field<'_, '_, '_, C> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(ShapedVisitor(self))
+    }
+}
+
+impl<'de, C: GenesisEvents> Shaped<'de> for Field<'_, '_, '_, C> {
+    fn expecting(&self) -> &'static str {
+        "a field of a module's genesis section"
+    }
+
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let value = StrictVisitor.visit_map(map)?;
+        self.other(value)
+    }
+
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let walk = self.walk;
+        let begun = walk.consumer.begin_array(self.name);
+        walk.check(begun)?;
+        let mut index = 0;
+        while let Some(element) = seq.next_element_seed(Strict)? {
+            let result = walk.consumer.element(self.name, index, element);
+            walk.check(result)?;
+            index += 1;
+        }
+        let ended = walk.consumer.end_array(self.name);
+        walk.check(ended)
+    }
+
+    fn other<E: Error>(self, value: Value) -> Result<(), E> {
+        let result = self.walk.consumer.field(self.name, value);
+        self.walk.check(result)
+    }
+}
