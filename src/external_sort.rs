@@ -108,63 +108,90 @@ impl ExternalSort {
         Ok(())
     }
 
-    /// Every record pushed, in byte order.
+    /// Every record pushed, sorted, to be read in byte order (as many
+    /// times as needed).
     ///
     /// # Errors
     ///
     /// Writing the last run to the scratch file failed.
-    pub fn finish(mut self) -> std::io::Result<Sorted> {
+    pub fn finish(mut self) -> std::io::Result<SortedRecords> {
         let Some(spill) = self.spill.take() else {
             self.run.sort_unstable();
-            return Ok(Sorted {
-                source: Source::Memory(self.run.into_iter()),
-            });
+            return Ok(SortedRecords::Memory(self.run));
         };
         self.spill = Some(spill);
         if !self.run.is_empty() {
             self.spill_run()?;
         }
-        let file = match self.spill.take() {
-            Some(out) => Arc::new(out.into_inner().map_err(|e| e.into_error())?),
-            None => return Err(std::io::Error::other("the scratch file vanished")),
-        };
-        let mut readers: Vec<RunReader> = self
-            .runs
-            .iter()
-            .map(|&(start, len)| RunReader::new(Arc::clone(&file), start, start + len))
-            .collect();
-        let mut heap = BinaryHeap::with_capacity(readers.len());
-        for (i, reader) in readers.iter_mut().enumerate() {
-            if let Some(record) = reader.next_record()? {
-                heap.push(Reverse((record, i)));
-            }
+        match self.spill.take() {
+            Some(out) => Ok(SortedRecords::Spilled {
+                file: Arc::new(out.into_inner().map_err(|e| e.into_error())?),
+                runs: self.runs,
+            }),
+            None => Err(std::io::Error::other("the scratch file vanished")),
         }
-        Ok(Sorted {
-            source: Source::Merge { readers, heap },
-        })
     }
 }
 
-/// The records of an [`ExternalSort`] in byte order.
-pub struct Sorted {
-    source: Source,
+/// The records of an [`ExternalSort`], sorted.
+pub enum SortedRecords {
+    /// They fitted in one run.
+    Memory(Vec<Vec<u8>>),
+    /// Sorted runs in a scratch file, merged as they are read.
+    Spilled {
+        /// The scratch file.
+        file: Arc<File>,
+        /// (offset, length in bytes) of each run.
+        runs: Vec<(u64, u64)>,
+    },
 }
 
-enum Source {
-    Memory(std::vec::IntoIter<Vec<u8>>),
+impl SortedRecords {
+    /// The records in byte order.
+    ///
+    /// # Errors
+    ///
+    /// Reading the scratch file failed.
+    pub fn iter(&self) -> std::io::Result<Sorted<'_>> {
+        match self {
+            SortedRecords::Memory(records) => Ok(Sorted::Memory(records.iter())),
+            SortedRecords::Spilled { file, runs } => {
+                let mut readers: Vec<RunReader> = runs
+                    .iter()
+                    .map(|&(start, len)| RunReader::new(Arc::clone(file), start, start + len))
+                    .collect();
+                let mut heap = BinaryHeap::with_capacity(readers.len());
+                for (i, reader) in readers.iter_mut().enumerate() {
+                    if let Some(record) = reader.next_record()? {
+                        heap.push(Reverse((record, i)));
+                    }
+                }
+                Ok(Sorted::Merge { readers, heap })
+            }
+        }
+    }
+}
+
+/// The records of [`SortedRecords`] in byte order.
+pub enum Sorted<'a> {
+    /// From memory.
+    Memory(std::slice::Iter<'a, Vec<u8>>),
+    /// Merged from the runs.
     Merge {
+        /// One per run.
         readers: Vec<RunReader>,
+        /// Each run's next record.
         heap: BinaryHeap<Reverse<(Vec<u8>, usize)>>,
     },
 }
 
-impl Iterator for Sorted {
+impl Iterator for Sorted<'_> {
     type Item = std::io::Result<Vec<u8>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.source {
-            Source::Memory(records) => records.next().map(Ok),
-            Source::Merge { readers, heap } => {
+        match self {
+            Sorted::Memory(records) => records.next().cloned().map(Ok),
+            Sorted::Merge { readers, heap } => {
                 let Reverse((record, run)) = heap.pop()?;
                 match readers[run].next_record() {
                     Ok(Some(next)) => heap.push(Reverse((next, run))),
@@ -179,7 +206,7 @@ impl Iterator for Sorted {
 
 /// One spilled run, read back through a small buffer with positional
 /// reads (the runs share one file).
-struct RunReader {
+pub struct RunReader {
     file: Arc<File>,
     next: u64,
     end: u64,
@@ -247,9 +274,18 @@ mod tests {
         for r in records {
             sort.push(r.clone()).unwrap_or_else(|e| panic!("{e}"));
         }
-        sort.finish()
+        let records = sort.finish().unwrap_or_else(|e| panic!("{e}"));
+        let first = records
+            .iter()
             .and_then(|s| s.collect::<std::io::Result<Vec<_>>>())
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        // A second reading gives the same records.
+        let second = records
+            .iter()
+            .and_then(|s| s.collect::<std::io::Result<Vec<_>>>())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, second);
+        first
     }
 
     proptest! {

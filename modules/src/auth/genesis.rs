@@ -19,6 +19,7 @@ use super::params::AuthParams;
 use crate::address::Address;
 use crate::stored_version::require_version;
 use upgrade_runtime::json::{index_path, parse_at};
+use upgrade_runtime::store::ModuleStore;
 
 /// A validated auth section.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,16 +69,22 @@ fn parse_head(genesis: &Value) -> Result<(AuthParams, &[Value]), ValidationError
             "unknown field; the auth section has params and accounts",
         ));
     }
-    let params: AuthParams = match section.get("params") {
-        Some(p) => parse_at(p, "params")?,
+    let params = match section.get("params") {
+        Some(p) => parse_params(p)?,
         None => return Err(ValidationError::new("params", "missing")),
     };
-    params.validate("params")?;
     match section.get("accounts") {
         Some(Value::Array(a)) => Ok((params, a)),
         Some(_) => Err(ValidationError::new("accounts", "expected an array")),
         None => Err(ValidationError::new("accounts", "missing")),
     }
+}
+
+/// The section's `params`, checked.
+pub(crate) fn parse_params(value: &Value) -> Result<AuthParams, ValidationError> {
+    let params: AuthParams = parse_at(value, "params")?;
+    params.validate("params")?;
+    Ok(params)
 }
 
 /// Account `i`, refused if its address was already seen.
@@ -150,13 +157,28 @@ pub(crate) fn init(ctx: &mut Context<'_>, encoding: Encoding, genesis: &AuthGene
     let mut store = ctx.store();
     store.set(encoding.params_key(), genesis.params.to_json().to_string());
     for account in &genesis.accounts {
-        store.set(encoding.account_key(account.address()), account.encode());
-        if let Some(key) = account
-            .account_number()
-            .and_then(|n| encoding.account_number_key(n))
-        {
-            store.set(key, account.address().as_bytes());
+        write_account(&mut store, encoding, account);
+        if let Some(number) = account.account_number() {
+            write_number(&mut store, encoding, number, account.address());
         }
+    }
+}
+
+/// Writes an account's record.
+pub(crate) fn write_account(store: &mut ModuleStore<'_>, encoding: Encoding, account: &Account) {
+    store.set(encoding.account_key(account.address()), account.encode());
+}
+
+/// Writes the account-number index entry of `number` (encodings that
+/// have the index).
+pub(crate) fn write_number(
+    store: &mut ModuleStore<'_>,
+    encoding: Encoding,
+    number: u64,
+    address: &Address,
+) {
+    if let Some(key) = encoding.account_number_key(number) {
+        store.set(key, address.as_bytes());
     }
 }
 

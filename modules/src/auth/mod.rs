@@ -7,6 +7,7 @@
 
 mod account;
 mod genesis;
+mod genesis_import;
 mod keys;
 mod legacy_v1;
 mod migrations;
@@ -82,6 +83,18 @@ impl Module for Auth {
         let parsed = genesis::parse(genesis)?;
         genesis::init(ctx, encoding, &parsed);
         Ok(())
+    }
+
+    /// Accounts stream an element at a time ([`genesis_import`]).
+    fn genesis_import(
+        &self,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Option<Box<dyn upgrade_runtime::genesis::SectionImport + '_>> {
+        let encoding = self.encoding().ok()?;
+        Some(Box::new(genesis_import::AuthImport::new(
+            encoding,
+            scratch_dir,
+        )))
     }
 
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {

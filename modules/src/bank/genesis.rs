@@ -19,6 +19,7 @@ use super::params::{BankParams, SendEnabled, validate_send_enabled};
 use crate::address::Address;
 use crate::coin::{Coin, CoinJson, parse_coins, validate_denom};
 use upgrade_runtime::json::{index_path, parse_at};
+use upgrade_runtime::store::ModuleStore;
 
 const FIELDS: [&str; 5] = [
     "params",
@@ -103,7 +104,7 @@ pub(crate) fn validate_into(genesis: &Value, problems: &mut Problems) {
 }
 
 /// Per-denom totals of valid balances (none overflowed).
-fn totals(sums: BTreeMap<String, Option<u128>>) -> BTreeMap<String, u128> {
+pub(crate) fn totals(sums: BTreeMap<String, Option<u128>>) -> BTreeMap<String, u128> {
     sums.into_iter()
         .filter_map(|(denom, total)| Some((denom, total?)))
         .collect()
@@ -127,16 +128,25 @@ fn head(genesis: &Value) -> Result<&Map<String, Value>, ValidationError> {
 }
 
 fn params_of(section: &Map<String, Value>) -> Result<BankParams, ValidationError> {
-    let params: BankParams = match section.get("params") {
-        Some(p) => parse_at(p, "params")?,
-        None => return Err(ValidationError::new("params", "missing")),
-    };
+    match section.get("params") {
+        Some(p) => parse_params(p),
+        None => Err(ValidationError::new("params", "missing")),
+    }
+}
+
+/// The section's `params`, checked.
+pub(crate) fn parse_params(value: &Value) -> Result<BankParams, ValidationError> {
+    let params: BankParams = parse_at(value, "params")?;
     validate_send_enabled(&params.send_enabled, "params.send_enabled")?;
     Ok(params)
 }
 
 fn send_enabled_of(section: &Map<String, Value>) -> Result<Vec<Value>, ValidationError> {
-    let send_enabled = array(section, "send_enabled", false)?;
+    parse_send_enabled(array(section, "send_enabled", false)?)
+}
+
+/// The section's `send_enabled` list, checked.
+pub(crate) fn parse_send_enabled(send_enabled: &[Value]) -> Result<Vec<Value>, ValidationError> {
     let switches: Vec<SendEnabled> = send_enabled
         .iter()
         .enumerate()
@@ -167,27 +177,52 @@ fn parse_balance(
     seen: &mut BTreeMap<Address, usize>,
     sums: &mut BTreeMap<String, Option<u128>>,
 ) -> Result<Balance, ValidationError> {
-    let path = index_path("balances", i);
-    let b: BalanceJson = parse_at(value, &path)?;
-    let address_path = join_path(&path, "address");
-    let address = Address::parse(&b.address)
-        .map_err(|e| ValidationError::new(&address_path, e.to_string()))?;
-    match seen.entry(address.clone()) {
-        Entry::Occupied(first) => {
-            return Err(ValidationError::new(
-                address_path,
-                format!(
-                    "duplicate balance for {address} (also at {})",
-                    index_path("balances", *first.get())
-                ),
-            ));
-        }
+    // Coins before duplicates, as the streaming import finds them (it
+    // sorts duplicates out at the end, among valid balances).
+    let balance = parse_balance_alone(i, value, sums)?;
+    match seen.entry(balance.address.clone()) {
+        Entry::Occupied(first) => Err(duplicate_balance(&balance.address, i, *first.get())),
         Entry::Vacant(slot) => {
             slot.insert(i);
+            Ok(balance)
         }
     }
-    let coins_path = join_path(&path, "coins");
-    let coins = parse_coins(&b.coins, &coins_path)?;
+}
+
+/// Balance `i` with its address, whose duplicates are the caller's to
+/// find (a streaming import sorts them out at the end).
+pub(crate) fn parse_balance_alone(
+    i: usize,
+    value: &Value,
+    sums: &mut BTreeMap<String, Option<u128>>,
+) -> Result<Balance, ValidationError> {
+    let path = index_path("balances", i);
+    let b: BalanceJson = parse_at(value, &path)?;
+    let address = Address::parse(&b.address)
+        .map_err(|e| ValidationError::new(join_path(&path, "address"), e.to_string()))?;
+    balance_coins(i, address, &b.coins, sums)
+}
+
+/// The problem of balance `i` for an address balance `first` has.
+pub(crate) fn duplicate_balance(address: &Address, i: usize, first: usize) -> ValidationError {
+    ValidationError::new(
+        join_path(&index_path("balances", i), "address"),
+        format!(
+            "duplicate balance for {address} (also at {})",
+            index_path("balances", first)
+        ),
+    )
+}
+
+/// Balance `i`'s coins, checked and added to the per-denom `sums`.
+fn balance_coins(
+    i: usize,
+    address: Address,
+    coins: &[CoinJson],
+    sums: &mut BTreeMap<String, Option<u128>>,
+) -> Result<Balance, ValidationError> {
+    let coins_path = join_path(&index_path("balances", i), "coins");
+    let coins = parse_coins(coins, &coins_path)?;
     if coins.is_empty() {
         return Err(ValidationError::new(
             coins_path,
@@ -213,7 +248,10 @@ fn parse_balance(
     Ok(Balance { address, coins })
 }
 
-fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>, ValidationError> {
+pub(crate) fn parse_supply(
+    raw: &[Value],
+    sums: BTreeMap<String, u128>,
+) -> Result<Vec<Coin>, ValidationError> {
     let computed: Vec<Coin> = sums
         .into_iter()
         .map(|(denom, amount)| Coin::new(denom, amount))
@@ -257,7 +295,7 @@ fn parse_supply(raw: &[Value], sums: BTreeMap<String, u128>) -> Result<Vec<Coin>
     Ok(computed)
 }
 
-fn parse_metadata(raw: &[Value]) -> Result<Vec<Value>, ValidationError> {
+pub(crate) fn parse_metadata(raw: &[Value]) -> Result<Vec<Value>, ValidationError> {
     let mut bases: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, value) in raw.iter().enumerate() {
         let path = index_path("denom_metadata", i);
@@ -305,6 +343,20 @@ pub(crate) fn init(
     genesis: &BankGenesis,
 ) -> Result<(), ModuleError> {
     let mut store = ctx.store();
+    write_head(&mut store, encoding, genesis)?;
+    for balance in &genesis.balances {
+        write_balance(&mut store, encoding, balance)?;
+    }
+    Ok(())
+}
+
+/// Writes everything of a validated section but its balances: params,
+/// metadata, send-enabled list, the version 3 stamp and the supply.
+pub(crate) fn write_head(
+    store: &mut ModuleStore<'_>,
+    encoding: Encoding,
+    genesis: &BankGenesis,
+) -> Result<(), ModuleError> {
     store.set(encoding.params_key(), genesis.params.to_json().to_string());
     store.set(
         encoding.denom_metadata_key(),
@@ -320,21 +372,29 @@ pub(crate) fn init(
     for coin in &genesis.supply {
         store.set(encoding.supply_key(&coin.denom), coin.amount.to_string());
     }
-    for balance in &genesis.balances {
-        for coin in &balance.coins {
-            // Unreachable for a validated section (denoms are at most 128
-            // bytes); kept total rather than panicking.
-            if let Some(index) = encoding
-                .denom_owner_key(&coin.denom, &balance.address)
-                .map_err(ModuleError::Rejected)?
-            {
-                store.set(index, Vec::new());
-            }
-            store.set(
-                encoding.balance_key(&balance.address, &coin.denom),
-                coin.amount.to_string(),
-            );
+    Ok(())
+}
+
+/// Writes one balance: each coin, and at version 3 its denom -> owner
+/// index entry (all are positive).
+pub(crate) fn write_balance(
+    store: &mut ModuleStore<'_>,
+    encoding: Encoding,
+    balance: &Balance,
+) -> Result<(), ModuleError> {
+    for coin in &balance.coins {
+        // Unreachable for a validated section (denoms are at most 128
+        // bytes); kept total rather than panicking.
+        if let Some(index) = encoding
+            .denom_owner_key(&coin.denom, &balance.address)
+            .map_err(ModuleError::Rejected)?
+        {
+            store.set(index, Vec::new());
         }
+        store.set(
+            encoding.balance_key(&balance.address, &coin.denom),
+            coin.amount.to_string(),
+        );
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 
 mod genesis;
 mod genesis_export;
+mod genesis_import;
 mod keys;
 mod legacy_v1;
 mod legacy_v2;
@@ -88,6 +89,18 @@ impl Module for Bank {
         let encoding = self.encoding()?;
         let parsed = genesis::parse(genesis)?;
         genesis::init(ctx, encoding, &parsed)
+    }
+
+    /// Balances stream an element at a time ([`genesis_import`]).
+    fn genesis_import(
+        &self,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Option<Box<dyn upgrade_runtime::genesis::SectionImport + '_>> {
+        let encoding = self.encoding().ok()?;
+        Some(Box::new(genesis_import::BankImport::new(
+            encoding,
+            scratch_dir,
+        )))
     }
 
     fn export_genesis(&self, ctx: &Context<'_>) -> Result<Value, ModuleError> {
