@@ -6,9 +6,12 @@ use anyhow::{Context as _, bail};
 use app_modules::address::Address;
 use app_modules::auth::query::account;
 use app_modules::bank::query::{balance, balances_of};
+use app_modules::genesis::Generator;
 use serde_json::{Map, Value, json};
-use upgrade_node::{Extensions, TxSource};
+use upgrade_node::{Extensions, GeneratedGenesis, TxSource};
+use upgrade_runtime::ModuleError;
 use upgrade_runtime::app::{App, Block};
+use upgrade_runtime::genesis::SectionWriter;
 use upgrade_runtime::store::StateDelta;
 
 use crate::txgen::TxGenerator;
@@ -19,9 +22,23 @@ pub struct ExampleModules;
 impl Extensions for ExampleModules {
     /// The example generator, plus the synthetic senders' funded accounts.
     fn generate_genesis(&self, accounts: u64, seed: u64) -> Option<Map<String, Value>> {
-        let mut app_state = app_modules::genesis::generate(accounts, seed);
-        crate::txgen::fund_senders(&mut app_state).ok()?;
-        Some(app_state)
+        let generator = Generator::new(accounts, seed, crate::txgen::sender_funds().ok()?, None);
+        Some(generator.ok()?.app_state())
+    }
+
+    /// The same genesis as [`Extensions::generate_genesis`], streamed.
+    fn genesis_generator(
+        &self,
+        accounts: u64,
+        seed: u64,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Option<anyhow::Result<Box<dyn GeneratedGenesis>>> {
+        Some((|| {
+            let funded = crate::txgen::sender_funds().map_err(anyhow::Error::msg)?;
+            let generator = Generator::new(accounts, seed, funded, scratch_dir)
+                .context("the genesis generator's scratch file failed")?;
+            Ok(Box::new(Sections(generator)) as Box<dyn GeneratedGenesis>)
+        })())
     }
 
     /// A new account (if needed) and minted coins, in the live state.
@@ -92,6 +109,19 @@ impl Extensions for ExampleModules {
                 args.len()
             ),
         }
+    }
+}
+
+/// The example generator as the node layer's [`GeneratedGenesis`].
+struct Sections(Generator);
+
+impl GeneratedGenesis for Sections {
+    fn write_section(
+        &self,
+        name: &str,
+        out: &mut dyn SectionWriter,
+    ) -> Option<Result<(), ModuleError>> {
+        self.0.write_section(name, out)
     }
 }
 

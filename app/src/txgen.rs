@@ -17,7 +17,6 @@ use cosmos_sdk_proto::prost::Message;
 use k256::ecdsa::SigningKey;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use upgrade_node::TxSource;
 use upgrade_node::keys::{address_of, sign_tx};
@@ -45,18 +44,20 @@ pub fn sender_key(index: u64) -> SigningKey {
     }
 }
 
-/// Funds every sender in a generated `app_state`.
+/// Every sender's address and genesis funds.
 ///
 /// # Errors
 ///
-/// The sections are malformed.
-pub fn fund_senders(app_state: &mut Map<String, Value>) -> Result<(), String> {
+/// Unreachable for the constant funds; kept total.
+pub fn sender_funds() -> Result<Vec<(Address, Vec<Coin>)>, String> {
     let coins = app_modules::fund::parse_coin_list(SENDER_FUNDS)?;
-    for index in 0..SENDERS {
-        let address = Address::parse(&address_of(&sender_key(index))).map_err(|e| e.to_string())?;
-        app_modules::fund::fund(app_state, &address, &coins)?;
-    }
-    Ok(())
+    (0..SENDERS)
+        .map(|index| {
+            let address =
+                Address::parse(&address_of(&sender_key(index))).map_err(|e| e.to_string())?;
+            Ok((address, coins.clone()))
+        })
+        .collect()
 }
 
 /// Generates each block's transactions.

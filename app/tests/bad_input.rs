@@ -117,7 +117,7 @@ fn genesis_not_json_at_all() {
 #[test]
 fn genesis_wrong_type_of_initial_height() {
     let msg = init_refuses("wrong_type", &edited(|g| g["initial_height"] = json!("x")));
-    insta::assert_snapshot!(msg, @r#"genesis file [TMP]/wrong_type.json is malformed at initial_height (line 6, column 23): expected a height (a non-negative integer, as a number or a decimal string), found "x" at line 6 column 23"#);
+    insta::assert_snapshot!(msg, @r#"genesis file [TMP]/wrong_type.json is malformed at initial_height (line 6, column 24): expected a height (a non-negative integer, as a number or a decimal string), found "x" at line 6 column 24"#);
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn genesis_unknown_top_level_field() {
     // `validators` and `consensus_params` belong to CometBFT's envelope;
     // a field of neither is refused.
     let msg = init_refuses("unknown_field", &edited(|g| g["validator_set"] = json!([])));
-    insta::assert_snapshot!(msg, @"genesis file [TMP]/unknown_field.json is malformed at validator_set (line 832, column 17): unknown field `validator_set`, expected one of `app_name`, `app_version`, `genesis_time`, `chain_id`, `initial_height`, `app_hash`, `app_state`, `consensus`, `consensus_params`, `validators` at line 832 column 17");
+    insta::assert_snapshot!(msg, @"genesis file [TMP]/unknown_field.json is malformed at validator_set (line 832, column 18): unknown field `validator_set`, expected one of `app_name`, `app_version`, `genesis_time`, `chain_id`, `initial_height`, `app_hash`, `app_state`, `consensus`, `consensus_params`, `validators` at line 832 column 18");
 }
 
 #[test]

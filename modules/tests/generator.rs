@@ -120,3 +120,35 @@ fn zero_accounts_is_still_a_valid_chain() {
         Some(2)
     );
 }
+
+/// Funded accounts given to the streaming [`Generator`] come out as the
+/// SDK's `add-genesis-account` (this crate's `fund`) adds them to the
+/// generated sections: appended accounts with the next numbers, balances
+/// merged in address order, the supply raised.
+#[test]
+fn funded_accounts_match_adding_them_afterwards() {
+    use app_modules::genesis::Generator;
+    use app_modules::{Address, Coin};
+    let funded: Vec<(Address, Vec<Coin>)> = [ALICE, STRANGER, BOB, ICA]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let coins = vec![Coin::new("uatom", 5 + i as u128), Coin::new("stake", 1000)];
+            (addr(a), coins)
+        })
+        .collect();
+    for accounts in [0, 1, 400] {
+        let mut expected = generate(accounts, 9);
+        for (address, coins) in &funded {
+            app_modules::fund::fund(&mut expected, address, coins).expect("fund");
+        }
+        let streamed = Generator::new(accounts, 9, funded.clone(), None)
+            .expect("generator")
+            .app_state();
+        assert_eq!(
+            serde_json::to_string(&streamed).expect("serialise"),
+            serde_json::to_string(&expected).expect("serialise"),
+            "{accounts} accounts"
+        );
+    }
+}

@@ -64,6 +64,17 @@ impl Chain {
     }
 }
 
+/// A generated genesis, written a section at a time.
+pub trait GeneratedGenesis {
+    /// Writes section `name` into `out`; `None` for a section the
+    /// generator lacks (the module then takes its default genesis).
+    fn write_section(
+        &self,
+        name: &str,
+        out: &mut dyn upgrade_runtime::genesis::SectionWriter,
+    ) -> Option<Result<(), upgrade_runtime::ModuleError>>;
+}
+
 /// What a chain may add to the node layer. Every method has a default, so
 /// a chain implements only what it has.
 pub trait Extensions: Send + Sync {
@@ -72,6 +83,21 @@ pub trait Extensions: Send + Sync {
     /// release lacks are ignored; missing sections take the default genesis.
     fn generate_genesis(&self, accounts: u64, seed: u64) -> Option<Map<String, Value>> {
         let _ = (accounts, seed);
+        None
+    }
+
+    /// The generated genesis as a stream, for `init --accounts` at any
+    /// size: each section written piece by piece, its scratch files in
+    /// `scratch_dir`. `None` (the default): `init` builds
+    /// [`Extensions::generate_genesis`] in memory instead. Both must give
+    /// the same sections.
+    fn genesis_generator(
+        &self,
+        accounts: u64,
+        seed: u64,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Option<anyhow::Result<Box<dyn GeneratedGenesis>>> {
+        let _ = (accounts, seed, scratch_dir);
         None
     }
 

@@ -44,7 +44,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 
-pub use chain::{Chain, Extensions, TxSource};
+pub use chain::{Chain, Extensions, GeneratedGenesis, TxSource};
 pub use home::Home;
 pub use node::NodeSettings;
 pub use runner::{RunOptions, RunSummary, run_blocks};

@@ -23,11 +23,14 @@ const GENESIS_TIME_META: &str = "genesis_time";
 const CONSENSUS_META: &str = "consensus";
 
 /// How [`App::init_chain_from`] treats the file.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct InitOptions {
+#[derive(Clone, Copy, Default)]
+pub struct InitOptions<'a> {
     /// Skip sections of modules this binary lacks instead of refusing the
     /// file (`--drop-unknown-sections`); they are listed in the report.
     pub drop_unknown_sections: bool,
+    /// Run on the `upgrade` section as soon as it is read: a caller's
+    /// friendlier check of the module versions a file records.
+    pub check_upgrade_section: Option<crate::manager::SectionCheck<'a>>,
 }
 
 /// What InitChain read and committed.
@@ -83,7 +86,7 @@ impl App {
         &mut self,
         reader: impl std::io::Read,
         path: &str,
-        options: &InitOptions,
+        options: &InitOptions<'_>,
     ) -> Result<InitReport, AppError> {
         if let Some(last) = self.storage.last_commit() {
             return Err(AppError::AlreadyInitialised {
@@ -101,6 +104,7 @@ impl App {
                     extra_sections: &[UPGRADE_SECTION],
                     drop_unknown_sections: options.drop_unknown_sections,
                     scratch_dir: self.storage.scratch_dir(),
+                    check_extra_section: options.check_upgrade_section,
                 },
             )
             .map_err(|e| match e {

@@ -96,7 +96,7 @@ impl From<Envelope> for AppGenesis {
 
 /// A height written as a JSON number (AppGenesis) or a decimal string
 /// (CometBFT's `int64` JSON).
-fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+pub(super) fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let value = Value::deserialize(d)?;
     let parsed = match &value {
         Value::Number(n) => n.as_u64(),

@@ -94,6 +94,69 @@ pub fn write_genesis<W: Write>(
     modules: &[&str],
     upgrade: &UpgradeSection,
 ) -> Result<u64, GenesisExportError> {
+    let mut sections = modules.to_vec();
+    sections.push(UPGRADE_SECTION);
+    write_document(out, header, &sections, &mut |name, writer| {
+        if name == UPGRADE_SECTION {
+            let value =
+                serde_json::to_value(upgrade).map_err(|e| GenesisExportError::Write(e.into()))?;
+            return writer
+                .value(&value)
+                .map_err(|source| GenesisExportError::Module {
+                    module: name.to_owned(),
+                    source,
+                });
+        }
+        export_section(manager, state, name, writer)
+    })
+}
+
+/// One module's section from `state` into `writer`.
+fn export_section(
+    manager: &ModuleManager,
+    state: &dyn StateRead,
+    name: &str,
+    writer: &mut dyn SectionWriter,
+) -> Result<(), GenesisExportError> {
+    let Some(module) = manager.module(name) else {
+        return Err(GenesisExportError::UnknownModule {
+            name: name.to_owned(),
+            modules: manager.names().join(", "),
+        });
+    };
+    // Export only reads; the delta gives the context something to write
+    // into and is thrown away.
+    let mut scratch = StateDelta::new(state);
+    let ctx = manager.context(name, &mut scratch, 0)?;
+    module
+        .export_genesis_to(&ctx, writer)
+        .map_err(|source| GenesisExportError::Module {
+            module: name.to_owned(),
+            source,
+        })
+}
+
+/// How [`write_document`] fills a section: the section's name and where to
+/// write it.
+pub type SectionFill<'f> =
+    &'f mut dyn FnMut(&str, &mut dyn SectionWriter) -> Result<(), GenesisExportError>;
+
+/// Writes a genesis document to `out`: the fields of `header` (whose
+/// `app_state` is ignored), then under `app_state` each of `sections` as
+/// `fill` writes it, in order. The streaming core of [`write_genesis`],
+/// also for documents that do not come from a state (a generated genesis).
+/// Returns the bytes written.
+///
+/// # Errors
+///
+/// `fill`'s error, or a failed write. What was written before the error is
+/// not valid JSON; write to a temporary file and rename it on success.
+pub fn write_document<W: Write>(
+    out: W,
+    header: &AppGenesis,
+    sections: &[&str],
+    fill: SectionFill<'_>,
+) -> Result<u64, GenesisExportError> {
     let mut counted = Counting {
         inner: out,
         bytes: 0,
@@ -102,10 +165,8 @@ pub fn write_genesis<W: Write>(
     let document = Document {
         header,
         app_state: AppState {
-            manager,
-            state,
-            modules,
-            upgrade,
+            sections,
+            fill: RefCell::new(fill),
             failure: &failure,
         },
     };
@@ -159,67 +220,47 @@ impl Serialize for Document<'_> {
 }
 
 struct AppState<'a> {
-    manager: &'a ModuleManager,
-    state: &'a dyn StateRead,
-    modules: &'a [&'a str],
-    upgrade: &'a UpgradeSection,
+    sections: &'a [&'a str],
+    fill: RefCell<SectionFill<'a>>,
     failure: &'a RefCell<Option<GenesisExportError>>,
 }
 
 impl Serialize for AppState<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.modules.len() + 1))?;
-        for name in self.modules {
-            tracing::debug!(module = %name, "exporting");
-            m.serialize_entry(name, &ModuleSection { name, parent: self })?;
+        let mut m = s.serialize_map(Some(self.sections.len()))?;
+        for name in self.sections {
+            tracing::debug!(section = %name, "writing");
+            m.serialize_entry(name, &Section { name, parent: self })?;
         }
-        m.serialize_entry(UPGRADE_SECTION, self.upgrade)?;
         m.end()
     }
 }
 
-struct ModuleSection<'a> {
-    name: &'a str,
-    parent: &'a AppState<'a>,
+struct Section<'s, 'a> {
+    name: &'s str,
+    parent: &'s AppState<'a>,
 }
 
-impl ModuleSection<'_> {
-    fn fail<E: serde::ser::Error>(&self, error: GenesisExportError) -> E {
-        let message = error.to_string();
-        *self.parent.failure.borrow_mut() = Some(error);
-        E::custom(message)
-    }
-}
-
-impl Serialize for ModuleSection<'_> {
+impl Serialize for Section<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let parent = self.parent;
-        let Some(module) = parent.manager.module(self.name) else {
-            return Err(self.fail(GenesisExportError::UnknownModule {
-                name: self.name.to_owned(),
-                modules: parent.manager.names().join(", "),
-            }));
-        };
-        // Export only reads; the delta gives the context something to write
-        // into and is thrown away.
-        let mut scratch = StateDelta::new(parent.state);
-        let ctx = match parent.manager.context(self.name, &mut scratch, 0) {
-            Ok(ctx) => ctx,
-            Err(e) => return Err(self.fail(e.into())),
-        };
         let mut writer = SerdeSection {
             state: SectionState::Fresh(s),
             error: None,
         };
-        match module.export_genesis_to(&ctx, &mut writer) {
+        let filled = {
+            let mut fill = self.parent.fill.borrow_mut();
+            (*fill)(self.name, &mut writer)
+        };
+        match filled {
             Ok(()) => writer.finish(),
-            Err(source) => Err(match writer.error {
-                // The output failed: report that, not the module.
+            Err(failure) => Err(match writer.error {
+                // The output failed: report that, not the section.
                 Some(e) => e,
-                None => self.fail(GenesisExportError::Module {
-                    module: self.name.to_owned(),
-                    source,
-                }),
+                None => {
+                    let message = failure.to_string();
+                    *self.parent.failure.borrow_mut() = Some(failure);
+                    S::Error::custom(message)
+                }
             }),
         }
     }

@@ -12,6 +12,7 @@
 //!   [`UpgradeSection`]) to a target release's, chaining every module's
 //!   registered genesis JSON migrations.
 
+mod copy;
 mod document;
 mod error;
 mod export;
@@ -22,14 +23,17 @@ mod strict;
 mod upgrade_section;
 mod walk;
 
+pub use copy::copy_without_sections;
 pub use document::{AppGenesis, GenesisFileError, MAX_CHAIN_ID_LEN};
 pub use error::{GenesisExportError, GenesisMigrateError};
-pub use export::{ExportOptions, ExportSummary, select_modules, write_genesis};
+pub use export::{
+    ExportOptions, ExportSummary, SectionFill, select_modules, write_document, write_genesis,
+};
 pub use import::SectionImport;
 pub use migrate::{GenesisMigrateReport, GenesisStep, GenesisStepAction, ReleaseStep, migrate};
 pub use section::{ElementWriter, SectionWriter, collect_section};
 pub use upgrade_section::{DoneUpgrade, ModuleVersion, UpgradeSection};
-pub use walk::{GenesisEvents, HEADER_FIELDS, SectionMode, WalkError, walk};
+pub use walk::{DOCUMENT_FIELDS, GenesisEvents, SectionMode, WalkError, walk};
 
 /// The `app_state` key of the runtime's own section.
 pub const UPGRADE_SECTION: &str = "upgrade";

@@ -19,22 +19,8 @@ use serde_json::Value;
 use super::GenesisFileError;
 use super::strict::{Strict, StrictVisitor};
 
-/// The envelope fields besides `app_state`, of both shapes (AppGenesis and
-/// CometBFT's GenesisDoc).
-pub const HEADER_FIELDS: [&str; 9] = [
-    "app_name",
-    "app_version",
-    "genesis_time",
-    "chain_id",
-    "initial_height",
-    "app_hash",
-    "consensus",
-    "consensus_params",
-    "validators",
-];
-
-/// Every field of a document, for the error about an unknown one.
-const DOCUMENT_FIELDS: [&str; 10] = [
+/// Every field of a document, in both envelopes.
+pub const DOCUMENT_FIELDS: [&str; 10] = [
     "app_name",
     "app_version",
     "genesis_time",
@@ -64,7 +50,7 @@ pub trait GenesisEvents {
     /// The consumer's error.
     type Error;
 
-    /// An envelope field other than `app_state` (one of [`HEADER_FIELDS`]).
+    /// An envelope field other than `app_state`, as read (its type checked).
     ///
     /// # Errors
     ///
@@ -246,24 +232,72 @@ impl<'de, C: GenesisEvents> Visitor<'de> for Document<'_, '_, C> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let walk = self.0;
         let mut seen = BTreeSet::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(DocumentKey)? {
             if !seen.insert(key.clone()) {
                 return Err(duplicate(&key));
             }
-            if key == "app_state" {
-                map.next_value_seed(AppState(&mut *walk))?;
-            } else if HEADER_FIELDS.contains(&key.as_str()) {
-                let value = map.next_value_seed(Strict)?;
-                let result = walk.consumer.header(&key, value);
-                walk.check(result)?;
-            } else {
-                return Err(A::Error::unknown_field(&key, &DOCUMENT_FIELDS));
-            }
+            let value = match key.as_str() {
+                "app_state" => {
+                    map.next_value_seed(AppState(&mut *walk))?;
+                    continue;
+                }
+                // Typed as `AppGenesis` types them, so a wrong type is
+                // reported where it is, with its line and column.
+                "initial_height" => map.next_value_seed(Height)?,
+                "app_name" | "app_version" | "genesis_time" | "chain_id" | "app_hash" => {
+                    Value::String(map.next_value::<String>()?)
+                }
+                _ => map.next_value_seed(Strict)?,
+            };
+            let result = walk.consumer.header(&key, value);
+            walk.check(result)?;
         }
         if !seen.contains("app_state") {
             return Err(A::Error::missing_field("app_state"));
         }
         Ok(())
+    }
+}
+
+/// A key of the document, refused where it is read unless it is one of
+/// [`DOCUMENT_FIELDS`].
+struct DocumentKey;
+
+impl<'de> DeserializeSeed<'de> for DocumentKey {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for DocumentKey {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field of a genesis document")
+    }
+
+    fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+        if DOCUMENT_FIELDS.contains(&v) {
+            Ok(v.to_owned())
+        } else {
+            Err(E::unknown_field(v, &DOCUMENT_FIELDS))
+        }
+    }
+}
+
+/// `initial_height`: a number or a decimal string, checked but handed over
+/// as written (`"1"` or `1`).
+struct Height;
+
+impl<'de> DeserializeSeed<'de> for Height {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        let value = super::strict::value(d)?;
+        super::document::number_or_string(&value).map_err(D::Error::custom)?;
+        Ok(value)
     }
 }
 

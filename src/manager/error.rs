@@ -158,6 +158,18 @@ pub enum ManagerError {
         #[source]
         source: ModuleError,
     },
+    /// A genesis file has sections no module of this binary has.
+    #[error(
+        "invalid genesis: app_state: unknown sections {}: no module of this binary has them (modules: {}); drop them to import the rest",
+        sections.join(", "),
+        modules.join(", ")
+    )]
+    UnknownSections {
+        /// The unknown sections, in file order.
+        sections: Vec<String>,
+        /// The binary's modules.
+        modules: Vec<String>,
+    },
     /// A genesis section failed validation.
     #[error("invalid genesis: {path}: {message}")]
     InvalidGenesis {

@@ -21,8 +21,13 @@ use crate::genesis::{
 use crate::module::{Module, join_path};
 use crate::store::StateWrite;
 
+/// A check of one of the caller's sections, run as soon as it is read (so
+/// a file for another release is refused before its accounts are
+/// imported); the error text becomes the section's problem.
+pub type SectionCheck<'a> = &'a dyn Fn(&str, &Value) -> Result<(), String>;
+
 /// How [`ModuleManager::import_genesis`] treats a file.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct ImportOptions<'a> {
     /// Sections the caller owns (the runtime's `upgrade`): collected whole
     /// and returned in the report's `app_state`.
@@ -31,6 +36,18 @@ pub struct ImportOptions<'a> {
     pub drop_unknown_sections: bool,
     /// Where modules keep scratch files (beside the state, ideally).
     pub scratch_dir: Option<&'a Path>,
+    /// Run on each of the caller's sections as soon as it is read.
+    pub check_extra_section: Option<SectionCheck<'a>>,
+}
+
+impl std::fmt::Debug for ImportOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("extra_sections", &self.extra_sections)
+            .field("drop_unknown_sections", &self.drop_unknown_sections)
+            .field("scratch_dir", &self.scratch_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an import read.
@@ -111,13 +128,9 @@ impl ModuleManager {
 
     /// The error for sections no module of this binary has.
     pub(crate) fn unknown_sections_error(&self, unknown: &[String]) -> ManagerError {
-        ManagerError::InvalidGenesis {
-            path: "app_state".into(),
-            message: format!(
-                "unknown sections {}: no module of this binary has them (modules: {}); drop them to import the rest",
-                unknown.join(", "),
-                self.names().join(", ")
-            ),
+        ManagerError::UnknownSections {
+            sections: unknown.to_vec(),
+            modules: self.names().iter().map(|n| (*n).to_owned()).collect(),
         }
     }
 }
@@ -255,6 +268,12 @@ impl GenesisEvents for Importer<'_, '_, '_> {
                 .module
                 .validate_genesis_into(&value, &mut current.problems),
             None if self.options.extra_sections.contains(&name.as_str()) => {
+                if let Some(check) = self.options.check_extra_section {
+                    check(&name, &value).map_err(|message| ManagerError::InvalidGenesis {
+                        path: join_path("app_state", &name),
+                        message,
+                    })?;
+                }
                 self.extra.insert(name, value);
             }
             None => {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 pub use error::ManagerError;
 pub use hooks::HookError;
-pub use import::{ImportError, ImportOptions, ImportReport};
+pub use import::{ImportError, ImportOptions, ImportReport, SectionCheck};
 pub use migrations::{MigrationReport, MigrationStep, StepAction};
 pub use order::default_migration_order;
 

@@ -232,12 +232,7 @@ pub fn unknown_sections(
         return Ok(());
     }
     if !drop {
-        bail!(
-            "{} has {} section(s) of modules this binary does not have: {}; pass --drop-unknown-sections to drop them (they are listed as they are dropped)",
-            file.display(),
-            unknown.len(),
-            unknown.join(", ")
-        );
+        bail!(unknown_sections_message(file, &unknown));
     }
     for name in &unknown {
         genesis.app_state.shift_remove(name);
@@ -248,6 +243,16 @@ pub fn unknown_sections(
         unknown.join(", ")
     );
     Ok(())
+}
+
+/// The refusal of a file with sections no module of this binary has.
+pub fn unknown_sections_message(file: &Path, unknown: &[String]) -> String {
+    format!(
+        "{} has {} section(s) of modules this binary does not have: {}; pass --drop-unknown-sections to drop them (they are listed as they are dropped)",
+        file.display(),
+        unknown.len(),
+        unknown.join(", ")
+    )
 }
 
 /// One line per module of what `migrate` did.

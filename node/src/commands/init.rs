@@ -1,15 +1,29 @@
 //! `init`: create a node home and run InitChain.
+//!
+//! A given genesis file is imported as a stream ([`App::init_chain_from`]):
+//! memory stays bounded whatever its size, and it is copied to
+//! `config/genesis.json` as is (without the dropped sections, if any). A
+//! generated genesis, or a file `--authority` / `--fund` edit, is built in
+//! memory, written to `config/genesis.json` first, and imported from there.
+//!
+//! [`App::init_chain_from`]: upgrade_runtime::app::App::init_chain_from
+
+use std::cell::RefCell;
+use std::path::Path;
 
 use anyhow::{Context, bail};
-use upgrade_runtime::genesis::{AppGenesis, MAX_CHAIN_ID_LEN, UPGRADE_SECTION};
+use upgrade_runtime::ManagerError;
+use upgrade_runtime::app::AppError;
+use upgrade_runtime::genesis::{AppGenesis, GenesisFileError, MAX_CHAIN_ID_LEN, UPGRADE_SECTION};
 use upgrade_runtime::release::Release;
-use upgrade_runtime::store::StoreError;
 
 use crate::chain::Chain;
 use crate::cli::InitArgs;
-use crate::home::Home;
+use crate::commands::genesis::{
+    check_recorded_versions, unknown_sections, unknown_sections_message,
+};
+use crate::commands::init_home::{GenesisSource, build_home, generated};
 use crate::keys::Keyring;
-use crate::node::NodeSettings;
 
 /// Runs the command.
 pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
@@ -24,166 +38,140 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
         );
     }
     let release = chain.resolve_release(args.release.as_deref())?;
-    let manager = release.manager()?;
-    let (genesis, source) = match &args.genesis {
-        Some(path) => (AppGenesis::read(path)?, path.display().to_string()),
-        None => {
-            let generated = chain
-                .extensions()
-                .generate_genesis(args.accounts, args.seed)
-                .with_context(|| {
-                    format!(
-                        "{} has no genesis generator: pass --genesis FILE",
-                        chain.name()
-                    )
-                })?;
-            let app_state = manager.app_state_from(&generated);
-            let mut genesis = AppGenesis::new(&args.chain_id, app_state);
-            genesis.app_name = chain.name().into();
-            genesis.app_version = release.name.into();
-            (genesis, "generated genesis".to_owned())
+    let edits = args.authority.is_some() || !args.fund.is_empty();
+    let (source, name) = match &args.genesis {
+        Some(path) if !edits => {
+            // Before anything is made: a missing file leaves no home.
+            std::fs::File::open(path).map_err(|source| GenesisFileError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            (
+                GenesisSource::File(path.clone()),
+                path.display().to_string(),
+            )
+        }
+        Some(path) => (
+            GenesisSource::Built(Box::new(edited_file(chain, &home, &args, path, &release)?)),
+            path.display().to_string(),
+        ),
+        None if edits => {
+            let mut genesis = generated(chain, &args.chain_id, args.accounts, args.seed, &release)?;
+            apply_authority_and_funds(chain, &home, &args, &mut genesis)?;
+            (
+                GenesisSource::Built(Box::new(genesis)),
+                "generated genesis".to_owned(),
+            )
+        }
+        None => (
+            GenesisSource::Generated {
+                accounts: args.accounts,
+                seed: args.seed,
+                chain_id: args.chain_id.clone(),
+            },
+            "generated genesis".to_owned(),
+        ),
+    };
+    // A file for another release is refused as soon as its `upgrade`
+    // section is read, with the command that migrates it.
+    let refusal: RefCell<Option<anyhow::Error>> = RefCell::new(None);
+    let file = match &source {
+        GenesisSource::File(path) => Some(path.as_path()),
+        GenesisSource::Built(_) | GenesisSource::Generated { .. } => None,
+    };
+    let check = |section: &str, value: &serde_json::Value| -> Result<(), String> {
+        let Some(file) = file else { return Ok(()) };
+        let mut app_state = serde_json::Map::new();
+        app_state.insert(section.to_owned(), value.clone());
+        check_recorded_versions(chain, file, &AppGenesis::new("", app_state), &release).map_err(
+            |e| {
+                let text = format!("{e:#}");
+                *refusal.borrow_mut() = Some(e);
+                text
+            },
+        )
+    };
+    let built = build_home(
+        chain,
+        &home,
+        &release,
+        &source,
+        args.drop_unknown_sections,
+        &check,
+    );
+    let built = match built {
+        Ok(built) => built,
+        Err(e) => {
+            if let Some(refused) = refusal.take() {
+                return Err(refused.context(format!("cannot initialise {}", home.root().display())));
+            }
+            return Err(explain(e, file, &name, &release, home.root()));
         }
     };
-    let (mut genesis, source) = (genesis, source);
-    apply_authority_and_funds(chain, &home, &args, &mut genesis)?;
-    // Everything that can be checked is checked before anything is written.
-    if let Some(path) = &args.genesis {
-        crate::commands::genesis::check_recorded_versions(chain, path, &genesis, &release)
-            .with_context(|| format!("cannot initialise {}", home.root().display()))?;
-        crate::commands::genesis::unknown_sections(
-            &manager,
-            path,
-            &mut genesis,
-            args.drop_unknown_sections,
-        )?;
+    if !built.dropped.is_empty() {
+        eprintln!(
+            "dropped {} unknown section(s): {}",
+            built.dropped.len(),
+            built.dropped.join(", ")
+        );
     }
-    manager
-        .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
-        .with_context(|| {
-            format!(
-                "{source} is not a valid genesis for release {}",
-                release.name
-            )
-        })?;
-
-    let info = build_home(chain, &home, &release, &genesis)
-        .with_context(|| format!("cannot initialise {} from {source}", home.root().display()))?;
     println!(
         "initialised chain {} as release {} in {}: modules {}, height {}, app hash {}",
-        genesis.chain_id,
+        built.chain_id,
         release.name,
         home.root().display(),
-        genesis
-            .app_state
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", "),
-        info.height,
-        info.app_hash
+        built.sections.join(", "),
+        built.info.height,
+        built.info.app_hash
     );
     Ok(())
 }
 
-/// Builds the home all-or-nothing: the state is created and committed
-/// under a temporary name, `config/genesis.json` written beside it, and the
-/// state renamed into place last, so a home either holds a committed chain
-/// or no state file at all, whenever the process is killed. redb locks the
-/// file it opens until the process ends, so two inits of one home exclude
-/// each other, and a file left by a killed init (nobody holds it) is
-/// cleared by the next.
-fn build_home(
-    chain: &Chain,
-    home: &Home,
+/// The error of a failed init, said the way the operator acts on it.
+fn explain(
+    e: anyhow::Error,
+    file: Option<&Path>,
+    name: &str,
     release: &Release,
-    genesis: &AppGenesis,
-) -> anyhow::Result<upgrade_runtime::store::CommitInfo> {
-    let root_existed = home.root().exists();
-    home.create_dirs()?;
-    // Empty directories this init made go again if it fails (`remove_dir`
-    // leaves a directory that holds anything, e.g. a concurrent winner's).
-    let tidy = || {
-        let _ = std::fs::remove_dir(home.data_dir());
-        let _ = std::fs::remove_dir(home.config_dir());
-        if !root_existed {
-            let _ = std::fs::remove_dir(home.root());
-        }
-    };
-    let building = home.data_dir().join("state.redb.init");
-    let running = || {
-        anyhow::anyhow!(
-            "another init of {} is running (it holds {}); wait for it to finish",
-            home.root().display(),
-            building.display()
-        )
-    };
-    if building.exists() {
-        match upgrade_runtime::store::RedbBackend::open(&building) {
-            Err(StoreError::InUse { .. }) => return Err(running()),
-            // Ours now, or damaged by the kill that left it: either way an
-            // interrupted init's, never committed as the home's state.
-            _ => {
-                tracing::info!(file = %building.display(), "clearing an interrupted init");
-                std::fs::remove_file(&building)
-                    .with_context(|| format!("cannot remove {}", building.display()))?;
-            }
-        }
+    root: &Path,
+) -> anyhow::Error {
+    match e.downcast_ref::<AppError>() {
+        // The file itself (its JSON): reported as is, it names the file.
+        Some(AppError::GenesisFile(_)) => e,
+        Some(AppError::Manager(ManagerError::UnknownSections { sections, .. })) => match file {
+            Some(file) => anyhow::anyhow!(unknown_sections_message(file, sections)),
+            None => e,
+        },
+        Some(AppError::Manager(
+            ManagerError::InvalidGenesis { .. } | ManagerError::InvalidGenesisProblems(_),
+        )) => e.context(format!(
+            "{name} is not a valid genesis for release {}",
+            release.name
+        )),
+        _ => e.context(format!("cannot initialise {} from {name}", root.display())),
     }
-    let settings = NodeSettings {
-        migration_batch: upgrade_runtime::app::DEFAULT_MIGRATION_BATCH,
-        ..NodeSettings::default()
-    };
-    let mut app = match chain.create_app_at(home, release, &settings, &building) {
-        Ok(app) => app,
-        Err(e) if matches!(e.downcast_ref(), Some(StoreError::InUse { .. })) => {
-            return Err(running());
-        }
-        Err(e) => return Err(e),
-    };
-    let result = (|| -> anyhow::Result<_> {
-        let info = app.init_chain(genesis)?;
-        if home.state_file().exists() {
-            bail!(
-                "{} appeared while this init ran; use another --home",
-                home.state_file().display()
-            );
-        }
-        write_atomically(&home.genesis_file(), |out| {
-            serde_json::to_writer_pretty(out, genesis)
-        })?;
-        std::fs::rename(&building, home.state_file()).with_context(|| {
-            format!(
-                "cannot move the new state to {}",
-                home.state_file().display()
-            )
-        })?;
-        Ok(info)
-    })();
-    if result.is_err() {
-        // Only what this init made, while it still holds the lock.
-        let _ = std::fs::remove_file(&building);
-        drop(app);
-        tidy();
-    }
-    result
 }
 
-/// Streams what `write` writes into a temporary file beside `path` and
-/// renames it over `path`: readers see the old file or the new one, never
-/// half of one, and the document is never held in memory as bytes.
-fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> serde_json::Result<()>,
-) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let tmp = path.with_extension("json.tmp");
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    write(&mut out).with_context(|| format!("cannot write {}", tmp.display()))?;
-    out.flush()
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+/// A given file with `--authority` and `--fund` applied (in memory: these
+/// edit small development files).
+fn edited_file(
+    chain: &Chain,
+    home: &crate::home::Home,
+    args: &InitArgs,
+    path: &Path,
+    release: &Release,
+) -> anyhow::Result<AppGenesis> {
+    let mut genesis = AppGenesis::read(path)?;
+    apply_authority_and_funds(chain, home, args, &mut genesis)?;
+    check_recorded_versions(chain, path, &genesis, release)
+        .with_context(|| format!("cannot initialise {}", home.root().display()))?;
+    unknown_sections(
+        &release.manager()?,
+        path,
+        &mut genesis,
+        args.drop_unknown_sections,
+    )?;
+    Ok(genesis)
 }
 
 /// `--authority KEY_OR_ADDR` into the `upgrade` section, and each `--fund

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod genesis;
 pub mod init;
+pub mod init_home;
 pub mod keys;
 pub mod migration;
 pub mod plan;
