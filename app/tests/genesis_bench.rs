@@ -23,35 +23,47 @@ fn the_genesis_benchmark_runs_and_its_paths_agree() {
     ])
     .ok()
     .json();
-    assert_eq!(
-        report["accounts"], 74.0,
-        "40 users, 2 module accounts and the 32 funded senders of the synthetic transactions"
-    );
+    assert_eq!(report["n"]["accounts"], 40.0);
+    assert_eq!(report["2n"]["accounts"], 80.0);
     assert_eq!(report["paths_agree"]["equal"], true, "{report:#}");
-    for phase in [
-        "export_streaming_v1",
+    let mut phases: Vec<(String, &serde_json::Value)> = [
+        "export_streaming_v1_at_halt",
         "export_streaming_v2",
         "export_in_memory_v1",
-        "raw_serde_json_serialise",
-        "import_v1",
-        "raw_serde_json_parse",
         "upgrade_in_place_v1_to_v2",
         "genesis_migrate_v1_to_v2",
         "import_migrated_v2",
-    ] {
-        let seconds = report[phase]["seconds"].as_f64().unwrap();
+    ]
+    .iter()
+    .map(|p| (p.to_string(), &report[*p]))
+    .collect();
+    for size in ["n", "2n"] {
+        for phase in [
+            "generate",
+            "raw_serde_json_parse",
+            "import",
+            "export_streaming",
+            "raw_serde_json_serialise",
+        ] {
+            phases.push((format!("{size}.{phase}"), &report[size][phase]));
+        }
+    }
+    for (phase, metrics) in phases {
+        let seconds = metrics["seconds"].as_f64().unwrap();
         assert!(seconds > 0.0, "{phase}: {report:#}");
         if cfg!(target_os = "linux") {
-            assert!(
-                report[phase]["peak_rss_mib"].as_f64().unwrap() > 0.0,
-                "{phase}"
-            );
+            assert!(metrics["peak_rss_mib"].as_f64().unwrap() > 0.0, "{phase}");
         }
     }
     // The streamed export and the raw serialisation wrote the same bytes.
     assert_eq!(
-        std::fs::read(dir.join("export-v1.json")).unwrap(),
-        std::fs::read(dir.join("raw-v1.json")).unwrap()
+        std::fs::read(dir.join("n/export-scale.json")).unwrap(),
+        std::fs::read(dir.join("n/raw-scale.json")).unwrap()
+    );
+    // The imported home's genesis is the generated file, byte for byte.
+    assert_eq!(
+        std::fs::read(dir.join("n/genesis.json")).unwrap(),
+        std::fs::read(dir.join("n/home-v1/config/genesis.json")).unwrap()
     );
     // Refuses to reuse a directory that holds homes.
     let out = appd(&["bench", "genesis", "--accounts", "5", "--dir", s(&dir)]).failed();

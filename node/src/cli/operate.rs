@@ -170,7 +170,7 @@ pub struct BenchAbciArgs {
 }
 
 /// `bench genesis`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct BenchGenesisArgs {
     /// User accounts in the generated genesis.
     #[arg(long, default_value_t = 1_000_000)]

@@ -1,14 +1,14 @@
 //! `bench genesis`: the genesis workflow measured side by side, in
 //! one run, on a generated chain of `--accounts` accounts:
 //!
-//! - export throughput (streaming, module by module) vs raw `serde_json`
-//!   serialisation of the same document;
-//! - import throughput (parse, validate, InitChain) vs a raw `serde_json`
-//!   parse of the same file;
-//! - peak memory of the streaming export vs an export built in memory,
-//!   next to the document's size;
-//! - the in-place v1.0.0 -> v2.0.0 upgrade (one block) vs export ->
-//!   `genesis migrate` -> import on a fresh home.
+//! - at N and at 2N accounts: the streaming generator (`init --accounts`'s
+//!   first half), the streaming import (`init --genesis`) vs a raw
+//!   `serde_json` parse of the same file, the streaming export vs raw
+//!   `serde_json` serialisation of the same document, each with its peak
+//!   memory, so growth with the state shows as a 2N/N ratio;
+//! - at N: the streaming export vs one built in memory, and the in-place
+//!   v1.0.0 -> v2.0.0 upgrade (one block) vs export -> `genesis migrate`
+//!   -> import on a fresh home.
 //!
 //! Every phase runs in a child process (the binary itself, with a hidden
 //! `--phase`), so each one's peak memory (the kernel's `VmHWM`) is its own,
@@ -35,28 +35,102 @@ pub fn run(chain: &Chain, args: BenchGenesisArgs) -> anyhow::Result<()> {
     orchestrate(chain, &args, &dir)
 }
 
-fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
-    let (v1, v2) = first_upgrade(chain)?;
+/// The phases measured at N and at 2N accounts.
+struct Scale {
+    accounts: u64,
+    generate: Metrics,
+    raw_parse: Metrics,
+    import: Metrics,
+    export: Metrics,
+    raw_serialize: Metrics,
+}
+
+/// Generate, parse raw, import, export and serialise raw at `args.accounts`,
+/// in `dir`; the imported home is `dir/home-v1`.
+fn scale(args: &BenchGenesisArgs, dir: &Path, v1: &str) -> anyhow::Result<Scale> {
     let p = |name: &str| dir.join(name);
-    let (genesis, v1_home, v2_home) = (p("genesis.json"), p("home-v1"), p("home-v2-imported"));
-    for path in [&v1_home, &v2_home] {
-        if path.exists() {
-            bail!("{} exists; pass an empty --dir", path.display());
-        }
+    let home = p("home-v1");
+    if home.exists() {
+        bail!("{} exists; pass an empty --dir", home.display());
     }
+    std::fs::create_dir_all(dir)?;
     let phase = |name: &str, extra: &[(&str, &Path)], release: Option<&str>| {
         child(args, name, extra, release)
     };
-    eprintln!("generating a genesis of {} accounts...", args.accounts);
-    let generated = phase("generate", &[("--input", &genesis)], None)?;
-    eprintln!("parsing it with serde_json...");
+    let genesis = p("genesis.json");
+    eprintln!(
+        "{} accounts: generating the genesis (streaming)...",
+        args.accounts
+    );
+    let generate = phase("generate", &[("--input", &genesis)], None)?;
+    eprintln!("  parsing it with serde_json...");
     let raw_parse = phase("raw-parse", &[("--input", &genesis)], None)?;
-    eprintln!("importing it (init --genesis) as {v1}...");
-    let import_v1 = phase(
+    eprintln!("  importing it (init --genesis) as {v1}...");
+    let import = phase(
         "import",
-        &[("--input", &genesis), ("--home", &v1_home)],
+        &[("--input", &genesis), ("--home", &home)],
         Some(v1),
     )?;
+    eprintln!("  exporting it, streaming...");
+    let export = phase(
+        "export",
+        &[
+            ("--home", &home),
+            ("--output-file", &p("export-scale.json")),
+        ],
+        None,
+    )?;
+    eprintln!("  serialising the same document with serde_json...");
+    let raw_serialize = phase(
+        "raw-serialize",
+        &[
+            ("--input", &p("export-scale.json")),
+            ("--output-file", &p("raw-scale.json")),
+        ],
+        None,
+    )?;
+    Ok(Scale {
+        accounts: args.accounts,
+        generate,
+        raw_parse,
+        import,
+        export,
+        raw_serialize,
+    })
+}
+
+fn num(m: &Metrics, k: &str) -> f64 {
+    m.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
+}
+
+fn secs(m: &Metrics) -> f64 {
+    num(m, "seconds")
+}
+
+fn mib(m: &Metrics) -> f64 {
+    num(m, "bytes") / 1048576.0
+}
+
+fn peak(m: &Metrics) -> f64 {
+    num(m, "peak_rss_mib")
+}
+
+fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Result<()> {
+    let (v1, v2) = first_upgrade(chain)?;
+    let n = scale(args, &dir.join("n"), v1)?;
+    let doubled = BenchGenesisArgs {
+        accounts: args.accounts * 2,
+        ..args.clone()
+    };
+    let n2 = scale(&doubled, &dir.join("2n"), v1)?;
+    let _ = std::fs::remove_dir_all(dir.join("2n"));
+
+    // The upgrade paths, at N.
+    let p = |name: &str| dir.join("n").join(name);
+    let (v1_home, v2_home) = (p("home-v1"), p("home-v2-imported"));
+    let phase = |name: &str, extra: &[(&str, &Path)], release: Option<&str>| {
+        child(args, name, extra, release)
+    };
     eprintln!("scheduling {v2} and running to the halt...");
     phase("halt", &[("--home", &v1_home)], None)?;
     eprintln!("exporting the halted {v1} state, streaming...");
@@ -76,15 +150,6 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
         &[
             ("--home", &v1_home),
             ("--output-file", &p("export-v1-mem.json")),
-        ],
-        None,
-    )?;
-    eprintln!("serialising the same document with serde_json...");
-    let raw_ser = phase(
-        "raw-serialize",
-        &[
-            ("--input", &p("export-v1.json")),
-            ("--output-file", &p("raw-v1.json")),
         ],
         None,
     )?;
@@ -114,7 +179,6 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
         ],
         None,
     )?;
-    let scan_v2 = phase("scan", &[("--home", &v1_home)], None)?;
     eprintln!("comparing both paths...");
     let compare = phase(
         "compare",
@@ -124,25 +188,24 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
         ],
         None,
     )?;
-
-    let num = |m: &Metrics, k: &str| m.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
-    let secs = |m: &Metrics| num(m, "seconds");
-    let mib = |m: &Metrics| num(m, "bytes") / 1048576.0;
-    let accounts = num(&generated, "accounts");
-    let doc_mib = mib(&export_v1);
     let path_total = secs(&export_v1) + secs(&migrate) + secs(&import_v2);
+    let scale_json = |s: &Scale| {
+        json!({
+            "accounts": s.accounts,
+            "generate": s.generate,
+            "raw_serde_json_parse": s.raw_parse,
+            "import": s.import,
+            "export_streaming": s.export,
+            "raw_serde_json_serialise": s.raw_serialize,
+        })
+    };
     let report = json!({
-        "accounts": accounts,
-        "genesis_mib": mib(&generated),
-        "export_document_mib": doc_mib,
-        "export_streaming_v1": export_v1,
-        "export_streaming_v2": export_v2,
+        "n": scale_json(&n),
+        "2n": scale_json(&n2),
+        "export_streaming_v1_at_halt": export_v1,
         "export_in_memory_v1": export_mem,
         "read_every_key_v1": scan_v1,
-        "read_every_key_v2": scan_v2,
-        "raw_serde_json_serialise": raw_ser,
-        "import_v1": import_v1,
-        "raw_serde_json_parse": raw_parse,
+        "export_streaming_v2": export_v2,
         "upgrade_in_place_v1_to_v2": in_place,
         "genesis_migrate_v1_to_v2": migrate,
         "import_migrated_v2": import_v2,
@@ -153,74 +216,34 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let rate = |m: &Metrics| {
-        format!(
-            "{:>9.1} MiB/s {:>11.0} accounts/s",
-            mib(m) / secs(m),
-            accounts / secs(m)
-        )
-    };
-    let peak = |m: &Metrics| format!("{:>8.1} MiB", num(m, "peak_rss_mib"));
-    let row = |what: &str, m: &Metrics, with_rate: bool| {
+    print_scales(&n, &n2);
+    let row = |what: &str, m: &Metrics| {
         println!(
-            "  {what:<48} {:>8.2} s  {}  peak RSS {}",
+            "  {what:<46} {:>8.2} s {:>9.1} MiB/s  peak RSS {:>8.1} MiB",
             secs(m),
-            if with_rate { rate(m) } else { " ".repeat(36) },
+            mib(m) / secs(m),
             peak(m)
         );
     };
-    println!("bench genesis: {accounts} accounts, exported document {doc_mib:.1} MiB");
-    let over = |m: &Metrics, floor: &Metrics| num(m, "peak_rss_mib") - num(floor, "peak_rss_mib");
-    println!("export of the v1.0.0 state at the halt ({doc_mib:.1} MiB document)");
-    row("export (streaming)", &export_v1, true);
-    row("raw serde_json::to_writer_pretty, same doc", &raw_ser, true);
-    row("export built in memory, then written", &export_mem, true);
-    row(
-        "reading every key, no JSON (redb page cache)",
-        &scan_v1,
-        false,
-    );
     println!(
-        "    memory over reading every key: streaming {:+.1} MiB, built in memory {:+.1} MiB",
-        over(&export_v1, &scan_v1),
-        over(&export_mem, &scan_v1)
+        "export of the halted {v1} state at {} accounts ({:.1} MiB)",
+        n.accounts,
+        mib(&export_v1)
     );
-    println!(
-        "export of the v2.0.0 state after the upgrade ({:.1} MiB document)",
-        mib(&export_v2)
-    );
-    row("export (streaming)", &export_v2, true);
-    row(
-        "reading every key, no JSON (redb page cache)",
-        &scan_v2,
-        false,
-    );
-    println!(
-        "    memory over reading every key: streaming {:+.1} MiB",
-        over(&export_v2, &scan_v2)
-    );
-    println!("import (generated genesis, {:.1} MiB)", mib(&generated));
-    row(
-        "init --genesis (parse+validate+InitChain)",
-        &import_v1,
-        true,
-    );
-    row("raw serde_json::from_slice::<Value>", &raw_parse, true);
-    println!(
-        "    import parts: parse {:.2} s, validate {:.2} s, InitChain and commit {:.2} s",
-        num(&import_v1, "parse_seconds"),
-        num(&import_v1, "validate_seconds"),
-        num(&import_v1, "init_chain_seconds")
-    );
+    row("export (streaming)", &export_v1);
+    row("export built in memory, then written", &export_mem);
+    row("reading every key, no JSON (redb page cache)", &scan_v1);
+    row(&format!("export of the {v2} state (streaming)"), &export_v2);
     println!("{v1} -> {v2}");
-    row("in place (the upgrade block)", &in_place, false);
+    row("in place (the upgrade block)", &in_place);
     println!(
-        "  {:<48} {:>8.2} s  (export {:.2} + migrate {:.2} + import {:.2})",
+        "  {:<46} {:>8.2} s  (export {:.2} + migrate {:.2} + import {:.2}); in place / that = {:.3}",
         "export -> genesis migrate -> import",
         path_total,
         secs(&export_v1),
         secs(&migrate),
-        secs(&import_v2)
+        secs(&import_v2),
+        secs(&in_place) / path_total
     );
     println!(
         "  both paths give the same app_state (but the in-place ledger entry): {}",
@@ -230,4 +253,84 @@ fn orchestrate(chain: &Chain, args: &BenchGenesisArgs, dir: &Path) -> anyhow::Re
             .unwrap_or(false)
     );
     Ok(())
+}
+
+/// The import and export figures at N and 2N, side by side, with the
+/// ratios the goals are stated in.
+fn print_scales(n: &Scale, n2: &Scale) {
+    println!(
+        "bench genesis: {} and {} accounts ({:.1} and {:.1} MiB files)",
+        n.accounts,
+        n2.accounts,
+        mib(&n.generate),
+        mib(&n2.generate)
+    );
+    println!(
+        "  {:<52} {:>14} {:>14} {:>8}",
+        "", n.accounts, n2.accounts, "2N/N"
+    );
+    let line = |what: &str, a: f64, b: f64, unit: &str| {
+        println!(
+            "  {what:<52} {:>10.2} {unit:<3} {:>10.2} {unit:<3} {:>8.2}",
+            a,
+            b,
+            b / a
+        );
+    };
+    line(
+        "generate (streaming) time",
+        secs(&n.generate),
+        secs(&n2.generate),
+        "s",
+    );
+    line(
+        "generate peak RSS",
+        peak(&n.generate),
+        peak(&n2.generate),
+        "MiB",
+    );
+    line(
+        "raw serde_json::from_slice::<Value> time",
+        secs(&n.raw_parse),
+        secs(&n2.raw_parse),
+        "s",
+    );
+    line(
+        "import (init --genesis, streaming) time",
+        secs(&n.import),
+        secs(&n2.import),
+        "s",
+    );
+    line(
+        "import / raw parse",
+        secs(&n.import) / secs(&n.raw_parse),
+        secs(&n2.import) / secs(&n2.raw_parse),
+        "x",
+    );
+    line("import peak RSS", peak(&n.import), peak(&n2.import), "MiB");
+    line(
+        "raw parse peak RSS",
+        peak(&n.raw_parse),
+        peak(&n2.raw_parse),
+        "MiB",
+    );
+    line(
+        "export (streaming) time",
+        secs(&n.export),
+        secs(&n2.export),
+        "s",
+    );
+    line(
+        "raw serde_json::to_writer_pretty time",
+        secs(&n.raw_serialize),
+        secs(&n2.raw_serialize),
+        "s",
+    );
+    line(
+        "export throughput / raw serialisation throughput",
+        secs(&n.raw_serialize) / secs(&n.export),
+        secs(&n2.raw_serialize) / secs(&n2.export),
+        "x",
+    );
+    line("export peak RSS", peak(&n.export), peak(&n2.export), "MiB");
 }

@@ -107,26 +107,18 @@ pub(crate) fn run_phase(
     let t = Instant::now();
     match phase {
         "generate" => {
+            // What `init --accounts` writes before importing it: the
+            // generator's stream.
             let release = chain.resolve_release(Some(v1))?;
-            let manager = release.manager()?;
-            let generated = chain
-                .extensions()
-                .generate_genesis(args.accounts, args.seed)
-                .context("the chain has no genesis generator")?;
-            let app_state = manager.app_state_from(&generated);
-            let accounts = app_state
-                .get("auth")
-                .and_then(|a| a.get("accounts"))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let mut genesis = AppGenesis::new("bench-1", app_state);
-            genesis.app_name = chain.name().into();
-            genesis.app_version = release.name.into();
-            write_document(Some(input()?), |w| {
-                serde_json::to_writer_pretty(&mut *w, &genesis)?;
-                Ok(())
-            })?;
-            m.insert("accounts".into(), json!(accounts));
+            let scratch = input()?.parent().unwrap_or(Path::new("."));
+            crate::commands::init_home::write_generated(
+                chain,
+                &release,
+                (args.accounts, args.seed, "bench-1"),
+                scratch,
+                input()?,
+            )?;
+            m.insert("accounts".into(), json!(args.accounts));
             m.insert("bytes".into(), json!(file_len(input()?)));
         }
         "raw-parse" => {
@@ -148,31 +140,15 @@ pub(crate) fn run_phase(
             m.insert("bytes".into(), json!(file_len(output()?)));
         }
         "import" => {
-            let release = chain.resolve_release(args.release.as_deref())?;
-            let manager = release.manager()?;
-            let home = home()?;
-            home.require_uninitialised()?;
-            let genesis = AppGenesis::read(input()?)?;
-            let parsed = t.elapsed();
-            crate::commands::genesis::check_recorded_versions(chain, input()?, &genesis, &release)?;
-            manager.validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])?;
-            let validated = t.elapsed();
-            home.create_dirs()?;
-            drop(manager);
-            let mut app = chain.create_app(&home, &release)?;
-            let info = app.init_chain(&genesis)?;
-            let done = t.elapsed();
-            m.insert("parse_seconds".into(), json!(parsed.as_secs_f64()));
-            m.insert(
-                "validate_seconds".into(),
-                json!((validated - parsed).as_secs_f64()),
-            );
-            m.insert(
-                "init_chain_seconds".into(),
-                json!((done - validated).as_secs_f64()),
-            );
+            // Exactly `init --genesis FILE --home H --release R`.
+            let home = path_arg(&args.home, "--home")?.display().to_string();
+            let file = input()?.display().to_string();
+            let mut argv = vec!["init", "--home", &home, "--genesis", &file];
+            if let Some(release) = &args.release {
+                argv.extend(["--release", release.as_str()]);
+            }
+            crate::commands::init::run(chain, InitOnly::parse_from(argv).init)?;
             m.insert("bytes".into(), json!(file_len(input()?)));
-            m.insert("app_hash".into(), json!(info.app_hash.to_hex()));
         }
         "halt" => {
             let home = home()?;

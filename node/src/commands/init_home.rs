@@ -78,7 +78,11 @@ fn header(
 
 /// Streams the chain's generated genesis to `path`: each module of
 /// `release` in order, its generated section or its default genesis.
-fn write_generated(
+///
+/// # Errors
+///
+/// The chain has no generator, or writing failed.
+pub fn write_generated(
     chain: &Chain,
     release: &Release,
     (accounts, seed, chain_id): (u64, u64, &str),
