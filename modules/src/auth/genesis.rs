@@ -10,6 +10,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
+use upgrade_runtime::external_sort::{DEFAULT_RUN_BYTES, ExternalSort};
 use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
 use upgrade_runtime::{Context, ModuleError, Problems, ValidationError, join_path};
 
@@ -186,8 +187,8 @@ pub(crate) fn write_number(
 /// params, then the accounts one at a time in address order. Version 2
 /// keys (`0x01 || len || address`) iterate in that order already, so the
 /// accounts stream straight from the store; version 1 keys (bech32
-/// strings) do not, so their addresses are sorted first and each account
-/// read after (memory for the addresses, not the accounts).
+/// strings) do not, so they are sorted first in an [`ExternalSort`]
+/// (memory for one run of it, whatever the number of accounts).
 pub(crate) fn export_to(
     ctx: &Context<'_>,
     encoding: Encoding,
@@ -235,26 +236,35 @@ pub(crate) fn export_to(
                 }
             }
             Encoding::V1 => {
-                let mut addresses: Vec<Address> = Vec::new();
+                // `len || address || account`, sorted on disk: no random
+                // reads, and memory for one run, not every address.
+                let mut sort = ExternalSort::new(None, DEFAULT_RUN_BYTES);
                 for item in reader.prefix(encoding.accounts_prefix())? {
-                    let (key, _) = item?;
+                    let (key, value) = item?;
                     let address = encoding
                         .address_of_account_key(&key)
                         .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
-                    addresses.push(address);
+                    let mut record = address.length_prefixed();
+                    record.extend_from_slice(&value);
+                    sort.push(record).map_err(sort_error)?;
                 }
-                addresses.sort();
-                for address in addresses {
-                    let key = encoding.account_key(&address);
-                    let value = reader
-                        .get(&key)?
-                        .ok_or_else(|| ModuleError::corrupt(&store, &key, "account vanished"))?;
-                    accounts.push(&decode(&key, &value)?)?;
+                let sorted = sort.finish().map_err(sort_error)?;
+                for record in sorted.iter().map_err(sort_error)? {
+                    let record = record.map_err(sort_error)?;
+                    let (address, value) =
+                        Address::split_length_prefixed(&record).map_err(|e| {
+                            ModuleError::Rejected(format!("export scratch record: {e}"))
+                        })?;
+                    accounts.push(&decode(&encoding.account_key(&address), value)?)?;
                 }
             }
         }
         Ok(())
     })
+}
+
+fn sort_error(e: std::io::Error) -> ModuleError {
+    ModuleError::Rejected(format!("the export's scratch file failed: {e}"))
 }
 
 /// Reads the section back from a store written in `encoding`.

@@ -2,6 +2,7 @@
 //! one address at a time (see [`export_to`]).
 
 use serde_json::Value;
+use upgrade_runtime::external_sort::{DEFAULT_RUN_BYTES, ExternalSort};
 use upgrade_runtime::genesis::{ElementWriter, SectionWriter, collect_section};
 use upgrade_runtime::{Context, ModuleError};
 
@@ -16,8 +17,8 @@ use upgrade_runtime::json::object;
 /// supply, denom metadata and send-enabled. Version 2 and 3 balance keys
 /// (`0x02 || len || address || denom`) iterate in that order already, so
 /// balances stream straight from the store; version 1 keys (bech32
-/// strings) do not, so their addresses are sorted first and each
-/// address's coins read after (memory for the addresses, not the coins).
+/// strings) do not, so they are sorted first in an [`ExternalSort`]
+/// (memory for one run of it, whatever the number of balances).
 pub(crate) fn export_to(
     ctx: &Context<'_>,
     encoding: Encoding,
@@ -71,23 +72,44 @@ pub(crate) fn export_to(
                 }
             }
             Encoding::V1 => {
-                let mut addresses: Vec<Address> = Vec::new();
+                // `len || address || denom || 0 || amount`, sorted on disk:
+                // by address, then denom (no denom holds a 0 byte).
+                let mut sort = ExternalSort::new(None, DEFAULT_RUN_BYTES);
                 for item in reader.prefix(encoding.balances_prefix())? {
-                    let (key, _) = item?;
-                    let (address, _) = encoding
+                    let (key, value) = item?;
+                    let (address, denom) = encoding
                         .split_balance_key(&key)
                         .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
-                    // An address's keys are contiguous: every one starts
-                    // with `balances/<bech32>/`.
-                    if addresses.last() != Some(&address) {
-                        addresses.push(address);
+                    let mut record = address.length_prefixed();
+                    record.extend_from_slice(denom.as_bytes());
+                    record.push(0);
+                    record.extend_from_slice(&value);
+                    sort.push(record).map_err(sort_error)?;
+                }
+                let sorted = sort.finish().map_err(sort_error)?;
+                let mut current: Option<(Address, Vec<Coin>)> = None;
+                for record in sorted.iter().map_err(sort_error)? {
+                    let record = record.map_err(sort_error)?;
+                    let (address, rest) = Address::split_length_prefixed(&record)
+                        .map_err(|e| ModuleError::Rejected(format!("export scratch record: {e}")))?;
+                    let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+                    let denom = String::from_utf8_lossy(&rest[..split]).into_owned();
+                    let value = rest.get(split + 1..).unwrap_or_default();
+                    let key = || encoding.balance_key(&address, &denom);
+                    let amount = super::query::decode_amount(&store, &key(), value)?;
+                    let coin = Coin::new(denom.clone(), amount);
+                    match &mut current {
+                        Some((last, coins)) if *last == address => coins.push(coin),
+                        _ => {
+                            if let Some((last, coins)) = current.take() {
+                                balances.push(&balance(&last, &coins))?;
+                            }
+                            current = Some((address, vec![coin]));
+                        }
                     }
                 }
-                addresses.sort();
-                addresses.dedup();
-                for address in addresses {
-                    let coins = super::query::balances_of(&reader, &address)?;
-                    balances.push(&balance(&address, &coins))?;
+                if let Some((last, coins)) = current {
+                    balances.push(&balance(&last, &coins))?;
                 }
             }
         }
@@ -99,6 +121,10 @@ pub(crate) fn export_to(
     )?;
     out.field("denom_metadata", &json_at(encoding.denom_metadata_key())?)?;
     out.field("send_enabled", &json_at(encoding.send_enabled_key())?)
+}
+
+fn sort_error(e: std::io::Error) -> ModuleError {
+    ModuleError::Rejected(format!("the export's scratch file failed: {e}"))
 }
 
 /// Reads the section back from a store written in `encoding`.
