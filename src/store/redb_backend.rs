@@ -19,9 +19,18 @@ type Bytes = &'static [u8];
 /// set of a block is far smaller).
 pub const STATE_CACHE_BYTES: usize = 256 << 20;
 
+/// redb's page cache for a read-only open (export, verify, status,
+/// queries): these read each page about once, in key order, so a small
+/// cache costs little time and keeps an export's memory flat.
+pub const READ_ONLY_CACHE_BYTES: usize = 64 << 20;
+
 fn builder() -> redb::Builder {
+    builder_with_cache(STATE_CACHE_BYTES)
+}
+
+fn builder_with_cache(bytes: usize) -> redb::Builder {
     let mut builder = redb::Database::builder();
-    builder.set_cache_size(STATE_CACHE_BYTES);
+    builder.set_cache_size(bytes);
     builder
 }
 
@@ -133,12 +142,12 @@ impl RedbReadOnlyBackend {
                 reason: "no such file".into(),
             });
         }
-        let db = match builder().open_read_only(path) {
+        let read_only = || builder_with_cache(READ_ONLY_CACHE_BYTES).open_read_only(path);
+        let db = match read_only() {
             Ok(db) => db,
             Err(redb::DatabaseError::RepairAborted) => {
                 drop(RedbBackend::open(path)?);
-                builder()
-                    .open_read_only(path)
+                read_only()
                     .map_err(|e| state_file_error(path, &e))?
             }
             Err(other) => return Err(state_file_error(path, &other)),
