@@ -20,6 +20,7 @@
 //! | concept | where |
 //! |---|---|
 //! | a module: name, store, consensus version, genesis, hooks, messages | [`Module`] ([`module`]) |
+//! | the chain's account address prefix (one per process, like `sdk.Config`) | [`address_prefix`] |
 //! | what a module's code is handed | [`Context`] ([`context`]) |
 //! | typed items and maps over a module's bytes, legacy reads | [`typed`] |
 //! | batched re-keying of a prefix in a migration | [`rekey`] |
@@ -134,6 +135,7 @@
 //! # fn main() { assert!(releases().check().is_empty()); }
 //! ```
 
+pub mod address_prefix;
 pub mod app;
 pub mod commitment;
 pub mod configurator;

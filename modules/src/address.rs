@@ -11,8 +11,12 @@ use std::fmt;
 use bech32::primitives::decode::CheckedHrpstring;
 use bech32::{Bech32, Hrp};
 
-/// The human-readable part of every account address.
-pub const HRP: &str = "cosmos";
+/// The human-readable part of every account address: the chain's
+/// [`address_prefix`](upgrade_runtime::address_prefix) (`cosmos` unless
+/// the chain was initialised with another).
+pub fn hrp() -> &'static str {
+    upgrade_runtime::address_prefix::get()
+}
 
 /// Payload lengths accepted: 20 bytes (key-derived accounts) and 32 bytes
 /// (module-derived and interchain accounts).
@@ -42,12 +46,14 @@ pub enum AddressError {
         reason: String,
     },
     /// A valid bech32 string of another chain.
-    #[error("address {address:?} has prefix {found:?}, expected {HRP:?}")]
+    #[error("address {address:?} has prefix {found:?}, expected {expected:?}")]
     WrongPrefix {
         /// The input.
         address: String,
         /// Its human-readable part.
         found: String,
+        /// The chain's prefix.
+        expected: String,
     },
     /// Valid bech32 that is not spelt the one canonical way.
     #[error("address {address:?} is not in canonical lowercase form (expected {canonical:?})")]
@@ -97,11 +103,12 @@ impl Address {
             address: s.to_owned(),
             reason: error_chain(&e),
         })?;
-        let hrp = checked.hrp();
-        if hrp.to_lowercase() != HRP {
+        let found = checked.hrp();
+        if found.to_lowercase() != hrp() {
             return Err(AddressError::WrongPrefix {
                 address: s.to_owned(),
-                found: hrp.to_string(),
+                found: found.to_string(),
+                expected: hrp().to_owned(),
             });
         }
         let bytes: Vec<u8> = checked.byte_iter().collect();
@@ -122,6 +129,16 @@ impl Address {
         Ok(address)
     }
 
+    /// The address of module account `name`, as the SDK derives it
+    /// (`authtypes.NewModuleAddress`: `address.Module(name)` without
+    /// derivation keys, types/address/hash.go), the first 20 bytes of
+    /// SHA-256 of the name: the same bytes on every chain, spelt under
+    /// each chain's prefix.
+    pub fn module(name: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        Address(Sha256::digest(name.as_bytes())[..20].to_vec())
+    }
+
     /// The raw bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
@@ -129,11 +146,13 @@ impl Address {
 
     /// The canonical bech32 spelling.
     pub fn to_bech32(&self) -> String {
-        match bech32::encode::<Bech32>(Hrp::parse_unchecked(HRP), &self.0) {
+        let prefix = hrp();
+        match bech32::encode::<Bech32>(Hrp::parse_unchecked(prefix), &self.0) {
             Ok(s) => s,
-            // Unreachable: 20 or 32 bytes under a 6-character prefix are well
-            // within bech32's length limit. Kept total rather than panicking.
-            Err(_) => format!("{HRP}1<unencodable:{}>", to_hex(&self.0)),
+            // Unreachable: 20 or 32 bytes under a prefix short enough to
+            // have been accepted are within bech32's length limit. Kept
+            // total rather than panicking.
+            Err(_) => format!("{prefix}1<unencodable:{}>", to_hex(&self.0)),
         }
     }
 
@@ -254,12 +273,13 @@ mod tests {
                 }
             })?;
         insta::assert_snapshot!(Address::parse(&osmo).unwrap_err(), @r#"address "osmo1qurswpc8qurswpc8qurswpc8qurswpc8mg52kn" has prefix "osmo", expected "cosmos""#);
-        let short = bech32::encode::<Bech32>(Hrp::parse_unchecked(HRP), &[7; 19]).map_err(|e| {
-            AddressError::Bech32 {
-                address: String::new(),
-                reason: e.to_string(),
-            }
-        })?;
+        let short =
+            bech32::encode::<Bech32>(Hrp::parse_unchecked(hrp()), &[7; 19]).map_err(|e| {
+                AddressError::Bech32 {
+                    address: String::new(),
+                    reason: e.to_string(),
+                }
+            })?;
         insta::assert_snapshot!(Address::parse(&short).unwrap_err(), @"address cosmos1qurswpc8qurswpc8qurswpc8qurswpc8nn86p has 19 bytes, expected 20 or 32");
         insta::assert_snapshot!(Address::parse("cosmos1xyz").unwrap_err(), @r#"invalid bech32 address "cosmos1xyz": invalid checksum: the checksummed string is not a valid length"#);
         insta::assert_snapshot!(Address::parse("").unwrap_err(), @"empty address");

@@ -33,21 +33,10 @@ const DENOMS: [(&str, u64); 4] = [
     ("ufoo", 1_000_000_000_000),
 ];
 
-/// Module accounts: name, Cosmos Hub address, permissions, funded.
-const MODULE_ACCOUNTS: [(&str, &str, &[&str], bool); 2] = [
-    (
-        "fee_collector",
-        "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta",
-        &[],
-        false,
-    ),
-    (
-        "distribution",
-        "cosmos1jv65s3grqf6v6jl3dp4t6c9t9rk99cd88lyufl",
-        &[],
-        true,
-    ),
-];
+/// Module accounts: name (their addresses derive from it, see
+/// [`Address::module`]), permissions, funded.
+const MODULE_ACCOUNTS: [(&str, &[&str], bool); 2] =
+    [("fee_collector", &[], false), ("distribution", &[], true)];
 
 /// Every this many accounts, one is a continuous vesting account.
 const VESTING_EVERY: u64 = 1000;
@@ -283,9 +272,10 @@ impl Generator {
 
 /// Module account `number` of [`MODULE_ACCOUNTS`].
 fn module_entry(seed: u64, number: u64) -> Option<Entry> {
-    let (name, address, permissions, funded) =
-        *MODULE_ACCOUNTS.get(usize::try_from(number).ok()?)?;
-    let parsed = Address::parse(address).ok()?;
+    let (name, permissions, funded) = *MODULE_ACCOUNTS.get(usize::try_from(number).ok()?)?;
+    let parsed = Address::module(name);
+    let bech32 = parsed.to_bech32();
+    let address = bech32.as_str();
     let account = object([
         ("@type", Value::String(MODULE_ACCOUNT_TYPE.into())),
         (
@@ -311,7 +301,7 @@ fn module_entry(seed: u64, number: u64) -> Option<Entry> {
     };
     Some(Entry {
         address: parsed,
-        bech32: address.to_owned(),
+        bech32,
         account,
         coins,
     })
@@ -450,10 +440,27 @@ mod tests {
         assert_eq!(base64(&[0xff, 0xfe]), "//4=");
     }
 
+    /// The derivation gives the Cosmos Hub's module account addresses.
     #[test]
-    fn module_account_addresses_are_valid() {
-        for (name, address, _, _) in MODULE_ACCOUNTS {
-            assert!(Address::parse(address).is_ok(), "{name}");
+    fn module_account_addresses_derive_as_on_the_cosmos_hub() {
+        for (name, hub) in [
+            (
+                "fee_collector",
+                "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta",
+            ),
+            (
+                "distribution",
+                "cosmos1jv65s3grqf6v6jl3dp4t6c9t9rk99cd88lyufl",
+            ),
+            ("gov", "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn"),
+        ] {
+            assert_eq!(
+                Address::module(name).as_bytes(),
+                Address::parse(hub)
+                    .map(|a| a.as_bytes().to_vec())
+                    .unwrap_or_default(),
+                "{name}"
+            );
         }
     }
 }

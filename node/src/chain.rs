@@ -48,9 +48,10 @@ impl Chain {
         &self.releases
     }
 
-    /// The upgrade authority.
-    pub fn authority(&self) -> &str {
-        &self.authority
+    /// The upgrade authority, spelt under the chain's address prefix (the
+    /// configured address names the account; its prefix is the chain's).
+    pub fn authority(&self) -> String {
+        upgrade_runtime::address_prefix::respell(&self.authority)
     }
 
     /// The extensions.

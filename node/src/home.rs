@@ -62,6 +62,24 @@ impl Home {
         self.data_dir().join("state.redb")
     }
 
+    /// Makes the address prefix of the chain in this home the one in
+    /// effect, for commands that spell addresses without opening the node
+    /// (`keys`, `tx`). A home without a chain, or a state another process
+    /// holds, leaves it as it is.
+    pub fn apply_address_prefix(&self) {
+        if !self.state_file().is_file() {
+            return;
+        }
+        match upgrade_runtime::store::Storage::open_read_only(&self.state_file()) {
+            Ok(storage) => {
+                if let Err(e) = upgrade_runtime::address_prefix::apply_stored(&storage) {
+                    tracing::warn!(error = %e, "cannot read the chain's address prefix");
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "cannot read the chain's address prefix"),
+        }
+    }
+
     /// `data/mempool.json`: transactions submitted for the next block.
     pub fn mempool_file(&self) -> PathBuf {
         self.data_dir().join("mempool.json")

@@ -149,6 +149,8 @@ impl Chain {
         if let Some(bytes) = settings.write_buffer {
             storage.set_write_buffer(bytes);
         }
+        // Before anything reads or writes an address.
+        upgrade_runtime::address_prefix::apply_stored(&storage)?;
         let manager = release.manager()?;
         let upgrades = self.releases.registry_up_to(release.name)?;
         let config = AppConfig {
@@ -158,7 +160,7 @@ impl Chain {
                 .iter()
                 .copied()
                 .collect::<BTreeSet<_>>(),
-            authority: self.authority.clone(),
+            authority: self.authority(),
             migration_batch: settings.migration_batch,
             checked_upgrades: settings.checked_upgrades,
         };

@@ -68,7 +68,9 @@ impl App {
     }
 
     /// Reads a genesis document from `reader` (named `path` in errors) and
-    /// builds the initial state as it reads: every module's InitGenesis
+    /// builds the initial state as it reads (its addresses under the
+    /// [`address_prefix`](crate::address_prefix) in effect, which is stored
+    /// with the chain): every module's InitGenesis
     /// (large sections streamed an element at a time, see
     /// [`ModuleManager::import_genesis`](crate::ModuleManager::import_genesis)),
     /// the binary's version map, the `upgrade` section's history. The
@@ -162,6 +164,10 @@ impl App {
                     (
                         CONSENSUS_META.to_owned(),
                         genesis.consensus.to_string().into_bytes(),
+                    ),
+                    (
+                        crate::address_prefix::META_KEY.to_owned(),
+                        crate::address_prefix::get().as_bytes().to_vec(),
                     ),
                 ],
                 ..CommitOptions::default()

@@ -147,8 +147,7 @@ impl RedbReadOnlyBackend {
             Ok(db) => db,
             Err(redb::DatabaseError::RepairAborted) => {
                 drop(RedbBackend::open(path)?);
-                read_only()
-                    .map_err(|e| state_file_error(path, &e))?
+                read_only().map_err(|e| state_file_error(path, &e))?
             }
             Err(other) => return Err(state_file_error(path, &other)),
         };

@@ -122,6 +122,11 @@ pub struct InitArgs {
     /// stderr) instead of refusing the file.
     #[arg(long)]
     pub drop_unknown_sections: bool,
+    /// The chain's bech32 account address prefix (`regen`, `evmos`...),
+    /// stored with the chain. Default: the genesis file's addresses' (they
+    /// must all agree), else `cosmos`.
+    #[arg(long)]
+    pub address_prefix: Option<String>,
 }
 
 /// `start`.

@@ -160,9 +160,9 @@ pub(crate) fn run_phase(
                 height: height + 1,
                 info: "bench".into(),
             };
-            let msg = software_upgrade_msg(chain.authority(), &plan);
+            let msg = software_upgrade_msg(&chain.authority(), &plan);
             let (_, outcomes) = app.execute_block(&[Tx {
-                signer: chain.authority().into(),
+                signer: chain.authority(),
                 msgs: vec![msg],
             }])?;
             if let Some(rejected) = outcomes.iter().find(|o| o.code != 0) {

@@ -78,6 +78,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
             // An account signs only once it exists.
             fund: vec![format!("{AUTHORITY_KEY}=1000000stake")],
             drop_unknown_sections: false,
+            address_prefix: None,
         },
     )?;
     println!("   init: {:.2}s", t.elapsed().as_secs_f64());

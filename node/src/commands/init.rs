@@ -37,6 +37,11 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
             args.chain_id
         );
     }
+    // Before any address is read or made (keys, generator, import).
+    crate::commands::address_prefix::choose(
+        args.address_prefix.as_deref(),
+        args.genesis.as_deref(),
+    )?;
     let release = chain.resolve_release(args.release.as_deref())?;
     let edits = args.authority.is_some() || !args.fund.is_empty();
     let (source, name) = match &args.genesis {

@@ -30,7 +30,7 @@ pub fn run(chain: &Chain, command: KeysCommand) -> anyhow::Result<()> {
             private_key,
             keyring: args,
         } => {
-            let keyring = Keyring::test(chain.home(&args.home).root());
+            let keyring = keyring_of(chain, &args.home);
             let key = keyring.add(&name, private_key.as_deref())?;
             print(&key, args.output)?;
             eprintln!("(keyring-backend test: the key is stored unencrypted under the home)");
@@ -41,7 +41,7 @@ pub fn run(chain: &Chain, command: KeysCommand) -> anyhow::Result<()> {
             address,
             keyring: args,
         } => {
-            let key = Keyring::test(chain.home(&args.home).root()).get(&name)?;
+            let key = keyring_of(chain, &args.home).get(&name)?;
             if address {
                 println!("{}", key.address);
                 Ok(())
@@ -50,10 +50,7 @@ pub fn run(chain: &Chain, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::List { keyring: args } => {
-            let (keys, output) = (
-                Keyring::test(chain.home(&args.home).root()).list()?,
-                args.output,
-            );
+            let (keys, output) = (keyring_of(chain, &args.home).list()?, args.output);
             match output {
                 OutputFormat::Json => {
                     let list: Vec<_> = keys
@@ -67,4 +64,12 @@ pub fn run(chain: &Chain, command: KeysCommand) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// The home's test keyring, its addresses spelt under the prefix of the
+/// chain in the home.
+pub(crate) fn keyring_of(chain: &Chain, home: &crate::cli::HomeArg) -> Keyring {
+    let home = chain.home(home);
+    home.apply_address_prefix();
+    Keyring::test(home.root())
 }

@@ -1,5 +1,6 @@
 //! One file per command.
 
+pub mod address_prefix;
 pub mod bench;
 pub mod bench_abci;
 pub mod bench_genesis;

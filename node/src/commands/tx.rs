@@ -17,6 +17,7 @@ use upgrade_runtime::upgrade::{
 
 use crate::chain::Chain;
 use crate::cli::{TxArgs, TxCommand, TxUpgradeCommand};
+use crate::commands::keys::keyring_of;
 use crate::keys::{Keyring, sign_tx};
 use crate::mempool::Mempool;
 
@@ -29,7 +30,7 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
             amount,
             tx,
         }) => {
-            let keyring = Keyring::test(chain.home(&tx.home).root());
+            let keyring = keyring_of(chain, &tx.home);
             let from_address = keyring.resolve(&from)?;
             let coins = parse_coins(&amount)?;
             let msg = Any {
@@ -79,7 +80,7 @@ pub fn run(chain: &Chain, command: TxCommand) -> anyhow::Result<()> {
                 from,
                 tx,
             } => {
-                let new = Keyring::test(chain.home(&tx.home).root()).resolve(&new_authority)?;
+                let new = keyring_of(chain, &tx.home).resolve(&new_authority)?;
                 let what = format!("hand the upgrade authority to {new}");
                 submit_upgrade_msg(chain, &from, &tx, &what, |authority| {
                     update_authority_msg(authority, &new)
@@ -102,7 +103,7 @@ pub fn submit_upgrade_msg(
     what: &str,
     build: impl FnOnce(&str) -> Msg,
 ) -> anyhow::Result<()> {
-    let authority = Keyring::test(chain.home(&args.home).root()).resolve(from)?;
+    let authority = keyring_of(chain, &args.home).resolve(from)?;
     let any = encode_upgrade_msg(&build(&authority)).map_err(anyhow::Error::msg)?;
     sign_and_submit(chain, from, args, vec![any], what)
 }

@@ -20,12 +20,16 @@ use sha2::{Digest, Sha256};
 /// Gas limit written into transactions (this chain has no gas metering).
 const GAS_LIMIT: u64 = 200_000;
 
-/// The bech32 `cosmos` address of `key`.
+/// The bech32 address of `key` under the chain's
+/// [`address_prefix`](upgrade_runtime::address_prefix).
 pub fn address_of(key: &SigningKey) -> String {
     let public = key.verifying_key().to_encoded_point(true);
     let digest = Ripemd160::digest(Sha256::digest(public.as_bytes()));
-    let hrp = Hrp::parse("cosmos").unwrap_or_else(|_| unreachable!("a valid prefix"));
-    bech32::encode::<Bech32>(hrp, &digest).unwrap_or_else(|_| unreachable!("20 bytes encode"))
+    let prefix = upgrade_runtime::address_prefix::get();
+    // A prefix in effect was checked when it was set.
+    let hrp = Hrp::parse_unchecked(prefix);
+    bech32::encode::<Bech32>(hrp, &digest)
+        .unwrap_or_else(|_| format!("{prefix}1<unencodable:{}>", hex::encode(digest)))
 }
 
 /// The signed transaction bytes of `msgs` by `key`, at `sequence`, for

@@ -1,0 +1,115 @@
+//! The address prefix `init` gives a chain: `--address-prefix`, else the
+//! prefix of the genesis file's first account or balance address (the
+//! import then holds every other address to it), else `cosmos`.
+
+use std::io::BufReader;
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::Value;
+use upgrade_runtime::address_prefix;
+use upgrade_runtime::genesis::{GenesisEvents, SectionMode, WalkError, walk};
+
+/// Sets the prefix for the chain `init` builds.
+///
+/// # Errors
+///
+/// An invalid `--address-prefix`, or a file that cannot be read (its JSON
+/// errors are left to the import, which names them precisely).
+pub fn choose(given: Option<&str>, genesis: Option<&Path>) -> anyhow::Result<()> {
+    let prefix = match (given, genesis) {
+        (Some(given), _) => given.to_owned(),
+        (None, Some(file)) => match first_prefix(file)? {
+            Some(found) => found,
+            None => return Ok(()),
+        },
+        (None, None) => return Ok(()),
+    };
+    address_prefix::set(&prefix)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| match given {
+            Some(_) => "--address-prefix".to_owned(),
+            None => format!(
+                "the addresses of {} (pass --address-prefix)",
+                genesis.map(|g| g.display().to_string()).unwrap_or_default()
+            ),
+        })
+}
+
+/// The human-readable part of the first address in an array element of
+/// any section (an account's `address`, a module or vesting account's
+/// nested one, a balance's), read as a stream up to it.
+fn first_prefix(file: &Path) -> anyhow::Result<Option<String>> {
+    // A file that cannot be opened is reported by `init` itself.
+    let Ok(input) = std::fs::File::open(file) else {
+        return Ok(None);
+    };
+    let mut scan = Scan;
+    match walk(
+        BufReader::new(input),
+        &file.display().to_string(),
+        &mut scan,
+    ) {
+        Err(WalkError::Consumer(found)) => Ok(Some(found)),
+        // No address, or a malformed file the import will describe.
+        Ok(()) | Err(WalkError::File(_)) => Ok(None),
+    }
+}
+
+/// Stops the read at the first address, with its prefix as the "error".
+struct Scan;
+
+/// `address` of an object, or of one nested in it (`base_account`,
+/// `base_vesting_account.base_account`).
+fn address_in(value: &Value, depth: usize) -> Option<&str> {
+    let object = value.as_object()?;
+    if let Some(Value::String(address)) = object.get("address") {
+        return Some(address);
+    }
+    if depth == 0 {
+        return None;
+    }
+    object.values().find_map(|v| address_in(v, depth - 1))
+}
+
+impl GenesisEvents for Scan {
+    type Error = String;
+
+    fn header(&mut self, _name: &str, _value: Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn begin_section(&mut self, _name: &str) -> Result<SectionMode, String> {
+        Ok(SectionMode::Fields)
+    }
+
+    fn section_value(&mut self, _value: Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn streams(&self, _field: &str) -> bool {
+        true
+    }
+
+    fn field(&mut self, _name: &str, _value: Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn begin_array(&mut self, _field: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn element(&mut self, _field: &str, _index: usize, value: Value) -> Result<(), String> {
+        let Some(address) = address_in(&value, 2) else {
+            return Ok(());
+        };
+        match address.rsplit_once('1') {
+            Some((hrp, _)) if !hrp.is_empty() => Err(hrp.to_lowercase()),
+            _ => Ok(()),
+        }
+    }
+
+    fn end_section(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
