@@ -28,7 +28,7 @@ pub(crate) fn map<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>,
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -119,6 +119,77 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
+/// Parses any JSON value as strictly as [`value`] (duplicate keys refused
+/// at any depth) without building it: memory for the keys of the objects
+/// being read, not for the value. What a streaming read skips.
+pub(crate) struct StrictSkip;
+
+impl<'de> DeserializeSeed<'de> for StrictSkip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictSkip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: Error>(self, v: f64) -> Result<(), E> {
+        StrictVisitor.visit_f64(v).map(|_| ())
+    }
+
+    fn visit_str<E: Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(StrictSkip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::BTreeSet::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if !keys.insert(key.clone()) {
+                return Err(A::Error::custom(format!(
+                    "duplicate key {key:?} in this object; remove one of them"
+                )));
+            }
+            access.next_value_seed(StrictSkip)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +227,16 @@ mod tests {
             parse(r#"{"a":{"list":[{"amount":"1","amount":"2"}]}}"#).unwrap_err(),
             @r#"a.list[0]: duplicate key "amount" in this object; remove one of them at line 1 column 36"#
         );
+    }
+
+    #[test]
+    fn skipping_refuses_what_parsing_refuses() {
+        let skip = |text: &str| {
+            let de = &mut serde_json::Deserializer::from_str(text);
+            StrictSkip.deserialize(de).map_err(|e| e.to_string())
+        };
+        let err = skip(r#"{"a":[1,{"b":2,"b":3}]}"#).err().unwrap_or_default();
+        assert!(err.contains("duplicate key \"b\""), "{err}");
+        assert_eq!(skip(r#"{"a":[1.5,{"b":"x"}],"c":null,"d":true}"#), Ok(()));
     }
 }

@@ -17,7 +17,7 @@ use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visi
 use serde_json::Value;
 
 use super::GenesisFileError;
-use super::strict::{Strict, StrictVisitor};
+use super::strict::{Strict, StrictSkip, StrictVisitor};
 
 /// Every field of a document, in both envelopes.
 pub const DOCUMENT_FIELDS: [&str; 10] = [
@@ -252,8 +252,10 @@ impl<'de, C: GenesisEvents> Visitor<'de> for Document<'_, '_, C> {
             let result = walk.consumer.header(&key, value);
             walk.check(result)?;
         }
-        if !seen.contains("app_state") {
-            return Err(A::Error::missing_field("app_state"));
+        for required in ["chain_id", "app_state"] {
+            if !seen.contains(required) {
+                return Err(A::Error::missing_field(required));
+            }
         }
         Ok(())
     }
@@ -308,18 +310,16 @@ impl<'de, C: GenesisEvents> DeserializeSeed<'de> for AppState<'_, '_, C> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(ShapedVisitor(self))
     }
 }
 
-impl<'de, C: GenesisEvents> Visitor<'de> for AppState<'_, '_, C> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object with one section per module")
+impl<'de, C: GenesisEvents> Shaped<'de> for AppState<'_, '_, C> {
+    fn expecting(&self) -> &'static str {
+        "an object with one section per module"
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let walk = self.0;
         let begun = walk.consumer.begin_app_state();
         walk.check(begun)?;
@@ -337,8 +337,9 @@ impl<'de, C: GenesisEvents> Visitor<'de> for AppState<'_, '_, C> {
             };
             match mode {
                 SectionMode::Skip => {
-                    // Still parsed strictly: a skipped section must be JSON.
-                    map.next_value_seed(Strict)?;
+                    // Still parsed strictly (a skipped section must be
+                    // valid JSON), but never built.
+                    map.next_value_seed(StrictSkip)?;
                     continue;
                 }
                 SectionMode::Whole => {
@@ -353,6 +354,18 @@ impl<'de, C: GenesisEvents> Visitor<'de> for AppState<'_, '_, C> {
         }
         let ended = walk.consumer.end_app_state();
         walk.check(ended)
+    }
+
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        let value = StrictVisitor.visit_seq(seq)?;
+        self.other(value)
+    }
+
+    fn other<E: Error>(self, value: Value) -> Result<(), E> {
+        Err(E::custom(format!(
+            "invalid type: {}, expected an object with one section per module",
+            super::strict::kind(&value)
+        )))
     }
 }
 

@@ -152,6 +152,9 @@ struct Current<'m> {
     module: &'m dyn Module,
     import: Box<dyn SectionImport + 'm>,
     problems: crate::Problems,
+    /// The section is not an object: its whole-section check said why, and
+    /// the importer's own end checks (missing fields) would only repeat it.
+    not_an_object: bool,
 }
 
 struct Importer<'m, 's, 'o> {
@@ -244,12 +247,18 @@ impl GenesisEvents for Importer<'_, '_, '_> {
             self.unknown.push(name.to_owned());
             return Ok(SectionMode::Skip);
         };
+        if !self.unknown.is_empty() && !self.options.drop_unknown_sections {
+            // The file is refused for its unknown sections (all listed):
+            // the rest is only read, not imported.
+            return Ok(SectionMode::Skip);
+        }
         match module.genesis_import(self.options.scratch_dir) {
             Some(import) => {
                 self.current = Some(Current {
                     module,
                     import,
                     problems: crate::Problems::new(),
+                    not_an_object: false,
                 });
                 Ok(SectionMode::Fields)
             }
@@ -264,9 +273,12 @@ impl GenesisEvents for Importer<'_, '_, '_> {
         match self.current.as_mut() {
             // A streaming module's section that is not an object: its
             // whole-section check says what is wrong.
-            Some(current) => current
-                .module
-                .validate_genesis_into(&value, &mut current.problems),
+            Some(current) => {
+                current.not_an_object = true;
+                current
+                    .module
+                    .validate_genesis_into(&value, &mut current.problems);
+            }
             None if self.options.extra_sections.contains(&name.as_str()) => {
                 if let Some(check) = self.options.check_extra_section {
                     check(&name, &value).map_err(|message| ManagerError::InvalidGenesis {
@@ -317,16 +329,19 @@ impl GenesisEvents for Importer<'_, '_, '_> {
             module,
             import,
             mut problems,
+            not_an_object,
         }) = self.current.take()
         else {
             return Ok(());
         };
-        let mut ctx = self
-            .manager
-            .context(module.name(), self.state, self.height)?;
-        import
-            .finish(&mut ctx, &mut problems)
-            .map_err(|source| init_failed(module, source))?;
+        if !not_an_object {
+            let mut ctx = self
+                .manager
+                .context(module.name(), self.state, self.height)?;
+            import
+                .finish(&mut ctx, &mut problems)
+                .map_err(|source| init_failed(module, source))?;
+        }
         self.problems
             .extend_within(&join_path("app_state", module.name()), problems);
         Ok(())

@@ -6,14 +6,15 @@
 //! two loses only the pending block, which CometBFT replays after `Info`.
 
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::io::Read as _;
 use tendermint_proto::v0_38::abci::{
     Event, EventAttribute, RequestFinalizeBlock, RequestInfo, RequestInitChain, ResponseCommit,
     ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
 };
 use tendermint_proto::v0_38::types::{ConsensusParams, VersionParams};
-use upgrade_runtime::app::AppError;
-use upgrade_runtime::genesis::AppGenesis;
+
+use upgrade_runtime::app::{AppError, InitOptions};
 use upgrade_runtime::upgrade::app_version;
 
 use super::Failure;
@@ -71,25 +72,41 @@ impl AbciNode {
                 request.chain_id, last.height
             )));
         }
-        let app_state: Map<String, Value> = if request.app_state_bytes.is_empty() {
-            Map::new()
-        } else {
-            serde_json::from_slice(&request.app_state_bytes).map_err(|e| {
-                Failure::Exception(format!(
-                    "InitChain: app_state_bytes is not a JSON object of module sections: {e}"
-                ))
-            })?
-        };
-        let mut genesis = AppGenesis::new(&request.chain_id, app_state);
-        genesis.initial_height = initial_height;
-        genesis.app_name.clone_from(&self.name);
-        genesis.app_version.clone_from(&self.release);
+        // The document InitChain reads: this envelope around CometBFT's
+        // app_state bytes, which stream into the state section by section
+        // (never parsed into one JSON tree).
+        let mut header = serde_json::json!({
+            "app_name": self.name,
+            "app_version": self.release,
+            "chain_id": request.chain_id,
+            "initial_height": initial_height,
+        });
         if let Some(time) = &request.time {
-            genesis.genesis_time = rfc3339(time);
+            header["genesis_time"] = Value::String(rfc3339(time));
         }
+        let mut envelope = header.to_string();
+        envelope.pop();
+        envelope.push_str(",\"app_state\":");
+        let app_state: &[u8] = if request.app_state_bytes.is_empty() {
+            b"{}"
+        } else {
+            &request.app_state_bytes
+        };
+        // Exactly one JSON value, so nothing can spill into the envelope.
+        serde_json::from_slice::<serde::de::IgnoredAny>(app_state).map_err(|e| {
+            Failure::Exception(format!(
+                "InitChain: app_state_bytes is not one JSON value: {e}"
+            ))
+        })?;
+        let document = envelope.as_bytes().chain(app_state).chain(&b"}"[..]);
         let info = state
             .app
-            .init_chain(&genesis)
+            .init_chain_from(
+                document,
+                "InitChain (app_state_bytes)",
+                &InitOptions::default(),
+            )
+            .map(|report| report.info)
             .map_err(|e| Failure::Exception(format!("InitChain failed: {e}")))?;
         let version = app_version(&state.app.snapshot().map_err(Failure::exception)?)
             .map_err(Failure::exception)?;

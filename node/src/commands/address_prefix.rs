@@ -1,11 +1,14 @@
 //! The address prefix `init` gives a chain: `--address-prefix`, else the
-//! prefix of the genesis file's first account or balance address (the
-//! import then holds every other address to it), else `cosmos`.
+//! prefix of the genesis file's first valid account or balance address
+//! (`app_state.auth.accounts`, `app_state.bank.balances`; the import then
+//! holds every other address to it), else `cosmos`.
 
 use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::Context;
+use bech32::Bech32;
+use bech32::primitives::decode::CheckedHrpstring;
 use serde_json::Value;
 use upgrade_runtime::address_prefix;
 use upgrade_runtime::genesis::{GenesisEvents, SectionMode, WalkError, walk};
@@ -36,15 +39,15 @@ pub fn choose(given: Option<&str>, genesis: Option<&Path>) -> anyhow::Result<()>
         })
 }
 
-/// The human-readable part of the first address in an array element of
-/// any section (an account's `address`, a module or vesting account's
-/// nested one, a balance's), read as a stream up to it.
+/// The human-readable part of the first valid address of an account (its
+/// `address`, or a module or vesting account's nested one) or a balance,
+/// read as a stream up to it.
 fn first_prefix(file: &Path) -> anyhow::Result<Option<String>> {
     // A file that cannot be opened is reported by `init` itself.
     let Ok(input) = std::fs::File::open(file) else {
         return Ok(None);
     };
-    let mut scan = Scan;
+    let mut scan = Scan::default();
     match walk(
         BufReader::new(input),
         &file.display().to_string(),
@@ -56,8 +59,13 @@ fn first_prefix(file: &Path) -> anyhow::Result<Option<String>> {
     }
 }
 
-/// Stops the read at the first address, with its prefix as the "error".
-struct Scan;
+/// Stops the read at the first account or balance address, with its
+/// prefix as the "error".
+#[derive(Default)]
+struct Scan {
+    /// Whether the section being read is auth's or bank's.
+    in_accounts_or_balances: bool,
+}
 
 /// `address` of an object, or of one nested in it (`base_account`,
 /// `base_vesting_account.base_account`).
@@ -79,16 +87,21 @@ impl GenesisEvents for Scan {
         Ok(())
     }
 
-    fn begin_section(&mut self, _name: &str) -> Result<SectionMode, String> {
-        Ok(SectionMode::Fields)
+    fn begin_section(&mut self, name: &str) -> Result<SectionMode, String> {
+        self.in_accounts_or_balances = name == "auth" || name == "bank";
+        Ok(if self.in_accounts_or_balances {
+            SectionMode::Fields
+        } else {
+            SectionMode::Skip
+        })
     }
 
     fn section_value(&mut self, _value: Value) -> Result<(), String> {
         Ok(())
     }
 
-    fn streams(&self, _field: &str) -> bool {
-        true
+    fn streams(&self, field: &str) -> bool {
+        self.in_accounts_or_balances && (field == "accounts" || field == "balances")
     }
 
     fn field(&mut self, _name: &str, _value: Value) -> Result<(), String> {
@@ -103,9 +116,11 @@ impl GenesisEvents for Scan {
         let Some(address) = address_in(&value, 2) else {
             return Ok(());
         };
-        match address.rsplit_once('1') {
-            Some((hrp, _)) if !hrp.is_empty() => Err(hrp.to_lowercase()),
-            _ => Ok(()),
+        // Only a valid bech32 address says anything; the import reports
+        // the others where they are.
+        match CheckedHrpstring::new::<Bech32>(address) {
+            Ok(checked) => Err(checked.hrp().to_lowercase()),
+            Err(_) => Ok(()),
         }
     }
 

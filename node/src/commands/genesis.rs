@@ -21,7 +21,12 @@ pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
             file,
             release,
             drop_unknown_sections,
-        } => validate(chain, &file, release.as_deref(), drop_unknown_sections),
+        } => super::genesis_validate::validate(
+            chain,
+            &file,
+            release.as_deref(),
+            drop_unknown_sections,
+        ),
         GenesisCommand::Migrate {
             target,
             file,
@@ -44,47 +49,6 @@ pub fn run(chain: &Chain, command: GenesisCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-fn validate(
-    chain: &Chain,
-    file: &Path,
-    release: Option<&str>,
-    drop_unknown: bool,
-) -> anyhow::Result<()> {
-    let mut genesis = AppGenesis::read(file)?;
-    let recorded = recorded_versions(&genesis, file)?;
-    let release = match (release, &recorded) {
-        (Some(name), _) => chain.resolve_release(Some(name))?,
-        (None, Some(versions)) => chain.releases().with_versions(versions).copied().with_context(|| {
-            format!(
-                "{} records module versions {}, which no release of this binary has ({}); pass --release to validate it against one",
-                file.display(),
-                show(versions),
-                chain.releases().names().join(", ")
-            )
-        })?,
-        (None, None) => chain.resolve_release(None)?,
-    };
-    check_recorded_versions(chain, file, &genesis, &release)?;
-    unknown_sections(&release.manager()?, file, &mut genesis, drop_unknown)?;
-    release
-        .manager()?
-        .validate_genesis(&genesis.app_state, &[UPGRADE_SECTION])
-        .with_context(|| {
-            format!(
-                "genesis file {} is invalid for release {}",
-                file.display(),
-                release.name
-            )
-        })?;
-    println!("File at {} is a valid genesis file", file.display());
-    eprintln!(
-        "(validated as release {}, module versions {})",
-        release.name,
-        show(&release.manager()?.version_map())
-    );
-    Ok(())
 }
 
 /// `genesis migrate`: reads `file`, migrates it to release `target` and

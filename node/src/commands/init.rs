@@ -125,7 +125,13 @@ pub fn run(chain: &Chain, args: InitArgs) -> anyhow::Result<()> {
         built.chain_id,
         release.name,
         home.root().display(),
-        built.sections.join(", "),
+        built
+            .sections
+            .iter()
+            .filter(|s| !built.dropped.contains(s))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         built.info.height,
         built.info.app_hash
     );

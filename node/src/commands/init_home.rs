@@ -197,7 +197,18 @@ pub fn build_home(
     let next_genesis = home.genesis_file().with_extension("json.tmp");
     let result = (|| -> anyhow::Result<Built> {
         let document = match source {
-            GenesisSource::File(path) => path.clone(),
+            // Copied first and imported from the copy: the home's genesis
+            // is exactly what was imported, even if the file changes.
+            GenesisSource::File(path) => {
+                std::fs::copy(path, &next_genesis).with_context(|| {
+                    format!(
+                        "cannot copy {} to {}",
+                        path.display(),
+                        next_genesis.display()
+                    )
+                })?;
+                next_genesis.clone()
+            }
             GenesisSource::Built(genesis) => {
                 write_pretty(&next_genesis, genesis)?;
                 next_genesis.clone()
@@ -219,9 +230,14 @@ pub fn build_home(
         };
         let file = std::fs::File::open(&document)
             .with_context(|| format!("cannot read genesis file {}", document.display()))?;
+        // Errors name the operator's file, not the copy read.
+        let named = match source {
+            GenesisSource::File(path) => path.display().to_string(),
+            _ => document.display().to_string(),
+        };
         let report = app.init_chain_from(
             BufReader::with_capacity(1 << 20, file),
-            &document.display().to_string(),
+            &named,
             &InitOptions {
                 drop_unknown_sections,
                 check_upgrade_section: Some(check_upgrade_section),
@@ -234,17 +250,26 @@ pub fn build_home(
                 home.state_file().display()
             );
         }
-        if let GenesisSource::File(path) = source {
-            copy_genesis(path, &next_genesis, &report.dropped)?;
+        if !report.dropped.is_empty() {
+            let without = next_genesis.with_extension("dropped.tmp");
+            let copied = copy_without(&next_genesis, &without, &report.dropped)
+                .and_then(|()| Ok(std::fs::rename(&without, &next_genesis)?));
+            if copied.is_err() {
+                let _ = std::fs::remove_file(&without);
+            }
+            copied.with_context(|| format!("cannot write {}", next_genesis.display()))?;
         }
+        sync_file(&next_genesis)?;
         std::fs::rename(&next_genesis, home.genesis_file())
             .with_context(|| format!("cannot write {}", home.genesis_file().display()))?;
+        sync_dir(&home.config_dir())?;
         std::fs::rename(&building, home.state_file()).with_context(|| {
             format!(
                 "cannot move the new state to {}",
                 home.state_file().display()
             )
         })?;
+        sync_dir(&home.data_dir())?;
         Ok(Built {
             info: report.info,
             chain_id: report.genesis.chain_id,
@@ -262,31 +287,34 @@ pub fn build_home(
     result
 }
 
-/// The given file as `to`: copied as is, or without the dropped sections.
-fn copy_genesis(from: &Path, to: &Path, dropped: &[String]) -> anyhow::Result<()> {
-    if dropped.is_empty() {
-        std::fs::copy(from, to)
-            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
-        return Ok(());
-    }
-    let write = || -> anyhow::Result<()> {
-        let input = std::fs::File::open(from)?;
-        let output = std::fs::File::create(to)?;
-        let out = std::io::BufWriter::new(&output);
-        copy_without_sections(
-            BufReader::with_capacity(1 << 20, input),
-            &from.display().to_string(),
-            out,
-            dropped,
-        )
-        .map_err(|e| match e {
-            WalkError::File(e) => anyhow::Error::new(e),
-            WalkError::Consumer(e) => anyhow::Error::new(e),
-        })?;
-        output.sync_all()?;
-        Ok(())
-    };
-    write().with_context(|| format!("cannot write {}", to.display()))
+/// `from` as `to`, without the `dropped` sections (streamed).
+fn copy_without(from: &Path, to: &Path, dropped: &[String]) -> anyhow::Result<()> {
+    let input = std::fs::File::open(from)?;
+    let output = std::fs::File::create(to)?;
+    copy_without_sections(
+        BufReader::with_capacity(1 << 20, input),
+        &from.display().to_string(),
+        std::io::BufWriter::new(&output),
+        dropped,
+    )
+    .map_err(|e| match e {
+        WalkError::File(e) => anyhow::Error::new(e),
+        WalkError::Consumer(e) => anyhow::Error::new(e),
+    })
+}
+
+/// Makes `path`'s bytes durable before it is renamed into place.
+fn sync_file(path: &Path) -> anyhow::Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot sync {}", path.display()))
+}
+
+/// Makes a rename in `dir` durable.
+fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
 /// `genesis` as indented JSON in `path`, streamed (never held as bytes).

@@ -10,6 +10,7 @@ pub mod bench_upgrade;
 pub mod demo;
 pub mod export;
 pub mod genesis;
+pub mod genesis_validate;
 pub mod init;
 pub mod init_home;
 pub mod keys;
