@@ -85,7 +85,7 @@ impl Module for Auth {
         Ok(())
     }
 
-    /// Accounts stream an element at a time ([`genesis_import`]).
+    /// Accounts stream an element at a time (see `auth/genesis_import.rs`).
     fn genesis_import(
         &self,
         scratch_dir: Option<&std::path::Path>,

@@ -91,7 +91,7 @@ impl Module for Bank {
         genesis::init(ctx, encoding, &parsed)
     }
 
-    /// Balances stream an element at a time ([`genesis_import`]).
+    /// Balances stream an element at a time (see `bank/genesis_import.rs`).
     fn genesis_import(
         &self,
         scratch_dir: Option<&std::path::Path>,
