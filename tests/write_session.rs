@@ -245,3 +245,49 @@ fn a_flush_larger_than_a_chunk_rolls_back_whole() {
     assert_eq!(info.app_hash, before);
     assert_eq!(dump(&storage.snapshot().unwrap(), "bank").len(), 8);
 }
+
+/// A session whose owner drops it on any rollback (a block's upgrade)
+/// journals nothing: kept scopes commit as usual, and a rolled-back scope
+/// leaves the session refusing to commit, so nothing of it can land.
+#[test]
+fn a_session_without_undo_commits_kept_scopes_and_refuses_after_a_rollback() {
+    let mut storage = seeded(Layout::V2);
+    storage.set_write_buffer(1);
+    let mut kept = storage.begin_session().unwrap();
+    kept.discard_on_rollback();
+    {
+        let mut outer = Scope::open(&mut kept).unwrap();
+        let mut inner = Scope::open(&mut outer).unwrap();
+        inner.set("bank", key(1), vec![9; 4]);
+        inner.apply().unwrap();
+        outer.delete("alpha", key(0));
+        outer.apply().unwrap();
+    }
+    let info = storage
+        .commit_session(2, kept, ChangeSet::new(), &CommitOptions::default())
+        .unwrap();
+    let snapshot = storage.snapshot().unwrap();
+    assert_eq!(snapshot.get("bank", &key(1)).unwrap(), Some(vec![9; 4]));
+    assert_eq!(snapshot.get("alpha", &key(0)).unwrap(), None);
+
+    let mut rolled_back = storage.begin_session().unwrap();
+    rolled_back.discard_on_rollback();
+    {
+        let mut scope = Scope::open(&mut rolled_back).unwrap();
+        scope.set("bank", key(2), vec![7; 4]);
+        // dropped: rolled back, which this session cannot undo
+    }
+    let refused =
+        storage.commit_session(3, rolled_back, ChangeSet::new(), &CommitOptions::default());
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("no undo journal")),
+        "{refused:?}"
+    );
+    assert_eq!(storage.last_commit().unwrap().app_hash, info.app_hash);
+    assert_eq!(
+        storage.snapshot().unwrap().get("bank", &key(2)).unwrap(),
+        None
+    );
+}

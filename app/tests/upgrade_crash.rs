@@ -17,7 +17,7 @@ use common::{appd, init, s};
 use serde_json::Value;
 
 const APPD: &str = env!("CARGO_BIN_EXE_appd");
-const ACCOUNTS: u64 = 6_000;
+const ACCOUNTS: u64 = 9_000;
 const UPGRADE_HEIGHT: &str = "4";
 const END: u64 = 6;
 /// A tiny write buffer, so the upgrade writes many batches to kill between.

@@ -99,6 +99,9 @@ pub struct WriteSession {
     pub(super) stats: SessionStats,
     touched: BTreeMap<String, u64>,
     worker: LatticeWorker<Vec<Written>>,
+    /// Whether a rolled-back scope is undone in place (journaled), or
+    /// poisons the session, which its owner then drops.
+    undo: bool,
 }
 
 impl WriteSession {
@@ -124,7 +127,17 @@ impl WriteSession {
             stats: SessionStats::default(),
             touched: BTreeMap::new(),
             worker: LatticeWorker::spawn(fold_batch, batch_bytes, buffer_limit.saturating_mul(2))?,
+            undo: true,
         })
+    }
+
+    /// For an owner that drops the whole session whenever a scope rolls
+    /// back (a block whose upgrade fails is never committed): scopes then
+    /// keep no undo journal (an upgrade that rewrites every key would write
+    /// every old value to it), and a rolled-back scope leaves the session
+    /// refusing to commit instead of undoing it.
+    pub fn discard_on_rollback(&mut self) {
+        self.undo = false;
     }
 
     /// What the session did so far.
@@ -184,6 +197,16 @@ impl WriteSession {
     ///
     /// A backend failure writing the pending batch.
     pub fn open_scope(&mut self) -> Result<ScopeMark, StoreError> {
+        if !self.undo {
+            self.check()?;
+            self.scopes.push(SavedScope {
+                journal: self.journal.mark(),
+                lattice: self.lattice.clone(),
+                counters: self.counters,
+                touched: BTreeMap::new(),
+            });
+            return Ok(ScopeMark(self.scopes.len() - 1));
+        }
         self.flush()?;
         let lattice = match self.settle_lattice() {
             Ok(lattice) => lattice,
@@ -220,6 +243,11 @@ impl WriteSession {
             } else {
                 Ok(())
             }
+        } else if !self.undo {
+            Err(StoreError::backend(
+                "rolling back a write scope",
+                "this session keeps no undo journal; it must be dropped, not committed",
+            ))
         } else {
             self.buffer = ChangeSet::new();
             self.buffered = 0;
@@ -337,7 +365,7 @@ impl WriteSession {
             self.counters.left = self.counters.left.saturating_sub(deleted.count() as u64);
         }
         self.stats.writes += ops.len() as u64;
-        if !self.scopes.is_empty() {
+        if self.undo && !self.scopes.is_empty() {
             self.journal
                 .record(&[(place.table.as_str(), &ops, &olds)])?;
         }
