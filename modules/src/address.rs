@@ -119,11 +119,12 @@ impl Address {
             });
         }
         let address = Address(bytes);
-        let canonical = address.to_bech32();
-        if canonical != s {
+        // The decoder took a valid bech32 (not bech32m) string of this
+        // prefix and these bytes: the one other spelling is all upper case.
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(AddressError::NotCanonical {
                 address: s.to_owned(),
-                canonical,
+                canonical: address.to_bech32(),
             });
         }
         Ok(address)
@@ -283,6 +284,17 @@ mod tests {
         insta::assert_snapshot!(Address::parse(&short).unwrap_err(), @"address cosmos1qurswpc8qurswpc8qurswpc8qurswpc8nn86p has 19 bytes, expected 20 or 32");
         insta::assert_snapshot!(Address::parse("cosmos1xyz").unwrap_err(), @r#"invalid bech32 address "cosmos1xyz": invalid checksum: the checksummed string is not a valid length"#);
         insta::assert_snapshot!(Address::parse("").unwrap_err(), @"empty address");
+        // The same bytes with a bech32m checksum are another spelling too.
+        let m = bech32::encode::<bech32::Bech32m>(Hrp::parse_unchecked(hrp()), &[7; 20]).map_err(
+            |e| AddressError::Bech32 {
+                address: String::new(),
+                reason: e.to_string(),
+            },
+        )?;
+        assert!(
+            matches!(Address::parse(&m), Err(AddressError::Bech32 { .. })),
+            "{m}"
+        );
         Ok(())
     }
 
