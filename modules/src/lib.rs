@@ -34,6 +34,7 @@ pub mod crisis;
 pub mod feegrant;
 pub mod fund;
 pub mod genesis;
+mod genesis_draws;
 mod stored_version;
 
 pub use address::{Address, AddressError};

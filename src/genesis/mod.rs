@@ -22,6 +22,7 @@ mod section;
 mod strict;
 mod upgrade_section;
 mod walk;
+mod walk_sections;
 
 pub use copy::copy_without_sections;
 pub use document::{AppGenesis, GenesisFileError, MAX_CHAIN_ID_LEN};
