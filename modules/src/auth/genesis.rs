@@ -255,7 +255,12 @@ pub(crate) fn export_to(
                         Address::split_length_prefixed(&record).map_err(|e| {
                             ModuleError::Rejected(format!("export scratch record: {e}"))
                         })?;
-                    accounts.push(&decode(&encoding.account_key(&address), value)?)?;
+                    // The key (a bech32 encoding under v1) only for an error.
+                    let account: Value = match serde_json::from_slice(value) {
+                        Ok(account) => account,
+                        Err(_) => decode(&encoding.account_key(&address), value)?,
+                    };
+                    accounts.push(&account)?;
                 }
             }
         }

@@ -41,12 +41,7 @@ pub(crate) fn export_to(
             .map_err(|e| ModuleError::corrupt(&store, key, format!("not JSON: {e}")))
     };
     out.field("params", &json_at(encoding.params_key())?)?;
-    let balance = |address: &Address, coins: &[Coin]| {
-        object([
-            ("address", Value::String(address.to_bech32())),
-            ("coins", coins_to_json(coins)),
-        ])
-    };
+    let balance = |address: &Address, coins: &[Coin]| balance_spelt(address.to_bech32(), coins);
     out.array("balances", &mut |balances: &mut dyn ElementWriter| {
         match encoding {
             Encoding::V2 | Encoding::V3 => {
@@ -72,44 +67,70 @@ pub(crate) fn export_to(
                 }
             }
             Encoding::V1 => {
-                // `len || address || denom || 0 || amount`, sorted on disk:
-                // by address, then denom (no denom holds a 0 byte).
+                // `len || address || len || bech32 || denom || 0 || amount`,
+                // sorted on disk: by address, then denom (no denom holds a 0
+                // byte). The bech32 spelling comes from the key, so it is
+                // written back without encoding it again, and parsed once
+                // per holder, not per coin.
                 let mut sort = ExternalSort::new(None, DEFAULT_RUN_BYTES);
+                let mut last: Option<(Vec<u8>, Address)> = None;
                 for item in reader.prefix(encoding.balances_prefix())? {
                     let (key, value) = item?;
-                    let (address, denom) = encoding
-                        .split_balance_key(&key)
-                        .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
+                    let spelt = bech32_of_v1_key(&key);
+                    let address = match (&last, spelt) {
+                        (Some((text, address)), Some(spelt)) if text.as_slice() == spelt => {
+                            address.clone()
+                        }
+                        _ => {
+                            let (address, _) = encoding
+                                .split_balance_key(&key)
+                                .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
+                            last = spelt.map(|s| (s.to_vec(), address.clone()));
+                            address
+                        }
+                    };
+                    let (spelt, denom) = match spelt {
+                        Some(spelt) => (spelt, &key[encoding.balances_prefix().len() + spelt.len() + 1..]),
+                        None => return Err(ModuleError::corrupt(&store, &key, "not a balance key")),
+                    };
                     let mut record = address.length_prefixed();
-                    record.extend_from_slice(denom.as_bytes());
+                    record.push(spelt.len() as u8);
+                    record.extend_from_slice(spelt);
+                    record.extend_from_slice(denom);
                     record.push(0);
                     record.extend_from_slice(&value);
                     sort.push(record).map_err(sort_error)?;
                 }
                 let sorted = sort.finish().map_err(sort_error)?;
-                let mut current: Option<(Address, Vec<Coin>)> = None;
+                let mut current: Option<(Address, String, Vec<Coin>)> = None;
                 for record in sorted.iter().map_err(sort_error)? {
                     let record = record.map_err(sort_error)?;
+                    let bad = || ModuleError::Rejected("export scratch record does not decode".into());
                     let (address, rest) = Address::split_length_prefixed(&record)
                         .map_err(|e| ModuleError::Rejected(format!("export scratch record: {e}")))?;
-                    let split = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+                    let (&len, rest) = rest.split_first().ok_or_else(bad)?;
+                    let (spelt, rest) = rest.split_at_checked(usize::from(len)).ok_or_else(bad)?;
+                    let split = rest.iter().position(|b| *b == 0).ok_or_else(bad)?;
                     let denom = String::from_utf8_lossy(&rest[..split]).into_owned();
-                    let value = rest.get(split + 1..).unwrap_or_default();
-                    let key = || encoding.balance_key(&address, &denom);
-                    let amount = super::query::decode_amount(&store, &key(), value)?;
-                    let coin = Coin::new(denom.clone(), amount);
+                    let value = &rest[split + 1..];
+                    // The key (a bech32 encoding) only for an error.
+                    let amount = super::query::decode_amount(&store, &[], value).or_else(|_| {
+                        super::query::decode_amount(&store, &encoding.balance_key(&address, &denom), value)
+                    })?;
+                    let coin = Coin::new(denom, amount);
                     match &mut current {
-                        Some((last, coins)) if *last == address => coins.push(coin),
+                        Some((last, _, coins)) if *last == address => coins.push(coin),
                         _ => {
-                            if let Some((last, coins)) = current.take() {
-                                balances.push(&balance(&last, &coins))?;
+                            if let Some((_, spelt, coins)) = current.take() {
+                                balances.push(&balance_spelt(spelt, &coins))?;
                             }
-                            current = Some((address, vec![coin]));
+                            let spelt = String::from_utf8_lossy(spelt).into_owned();
+                            current = Some((address, spelt, vec![coin]));
                         }
                     }
                 }
-                if let Some((last, coins)) = current {
-                    balances.push(&balance(&last, &coins))?;
+                if let Some((_, spelt, coins)) = current {
+                    balances.push(&balance_spelt(spelt, &coins))?;
                 }
             }
         }
@@ -121,6 +142,22 @@ pub(crate) fn export_to(
     )?;
     out.field("denom_metadata", &json_at(encoding.denom_metadata_key())?)?;
     out.field("send_enabled", &json_at(encoding.send_enabled_key())?)
+}
+
+/// A balance entry of the address spelt `address`.
+fn balance_spelt(address: String, coins: &[Coin]) -> Value {
+    object([
+        ("address", Value::String(address)),
+        ("coins", coins_to_json(coins)),
+    ])
+}
+
+/// The bech32 part of a version 1 balance key (`balances/<bech32>/<denom>`;
+/// bech32 has no `/`).
+fn bech32_of_v1_key(key: &[u8]) -> Option<&[u8]> {
+    let rest = key.strip_prefix(super::legacy_v1::BALANCES_PREFIX)?;
+    let slash = rest.iter().position(|b| *b == b'/')?;
+    Some(&rest[..slash])
 }
 
 fn sort_error(e: std::io::Error) -> ModuleError {
