@@ -28,6 +28,10 @@ const RECORD_OVERHEAD: usize = 24;
 /// Bytes each run reads from the scratch file at a time while merging.
 const READ_CHUNK: usize = 64 << 10;
 
+/// Runs merged at once (a [`READ_CHUNK`] buffer each): more are first
+/// merged in groups, so the merge's memory is bounded whatever the count.
+const MAX_FAN_IN: usize = 64;
+
 /// Records being collected; [`ExternalSort::finish`] gives them back sorted.
 pub struct ExternalSort {
     run: Vec<Vec<u8>>,
@@ -123,13 +127,54 @@ impl ExternalSort {
         if !self.run.is_empty() {
             self.spill_run()?;
         }
-        match self.spill.take() {
-            Some(out) => Ok(SortedRecords::Spilled {
-                file: Arc::new(out.into_inner().map_err(|e| e.into_error())?),
-                runs: self.runs,
-            }),
-            None => Err(std::io::Error::other("the scratch file vanished")),
+        let Some(out) = self.spill.take() else {
+            return Err(std::io::Error::other("the scratch file vanished"));
+        };
+        let mut sorted = SortedRecords::Spilled {
+            file: Arc::new(out.into_inner().map_err(|e| e.into_error())?),
+            runs: std::mem::take(&mut self.runs),
+        };
+        // Each run read at once costs a buffer: past MAX_FAN_IN runs, merge
+        // them in groups into fewer, longer runs first.
+        while let SortedRecords::Spilled { file, runs } = &sorted
+            && runs.len() > MAX_FAN_IN
+        {
+            sorted = self.merge_groups(file, runs)?;
         }
+        Ok(sorted)
+    }
+
+    /// One merge pass: every [`MAX_FAN_IN`] runs of `file` become one run
+    /// of a new scratch file.
+    fn merge_groups(
+        &self,
+        file: &Arc<File>,
+        runs: &[(u64, u64)],
+    ) -> std::io::Result<SortedRecords> {
+        let next = match &self.dir {
+            Some(dir) => tempfile::tempfile_in(dir)?,
+            None => tempfile::tempfile()?,
+        };
+        let mut out = BufWriter::with_capacity(READ_CHUNK, next);
+        let (mut merged, mut end) = (Vec::new(), 0u64);
+        for group in runs.chunks(MAX_FAN_IN) {
+            let start = end;
+            let part = SortedRecords::Spilled {
+                file: Arc::clone(file),
+                runs: group.to_vec(),
+            };
+            for record in part.iter()? {
+                let record = record?;
+                out.write_all(&(record.len() as u32).to_be_bytes())?;
+                out.write_all(&record)?;
+                end += 4 + record.len() as u64;
+            }
+            merged.push((start, end - start));
+        }
+        Ok(SortedRecords::Spilled {
+            file: Arc::new(out.into_inner().map_err(|e| e.into_error())?),
+            runs: merged,
+        })
     }
 }
 
@@ -300,6 +345,18 @@ mod tests {
             expected.sort();
             prop_assert_eq!(sorted(&records, run_bytes), expected);
         }
+    }
+
+    /// More runs than are merged at once (one record per run): merged in
+    /// two passes, the order is the same.
+    #[test]
+    fn many_runs_merge_in_passes() {
+        let records: Vec<Vec<u8>> = (0u32..5_000)
+            .map(|i| (i.wrapping_mul(2_654_435_761) % 7_919).to_be_bytes().to_vec())
+            .collect();
+        let mut expected = records.clone();
+        expected.sort();
+        assert_eq!(sorted(&records, 1), expected);
     }
 
     #[test]
