@@ -352,7 +352,11 @@ mod tests {
     #[test]
     fn many_runs_merge_in_passes() {
         let records: Vec<Vec<u8>> = (0u32..5_000)
-            .map(|i| (i.wrapping_mul(2_654_435_761) % 7_919).to_be_bytes().to_vec())
+            .map(|i| {
+                (i.wrapping_mul(2_654_435_761) % 7_919)
+                    .to_be_bytes()
+                    .to_vec()
+            })
             .collect();
         let mut expected = records.clone();
         expected.sort();

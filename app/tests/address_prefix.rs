@@ -113,6 +113,27 @@ fn a_regen_chain_end_to_end() {
         refused.error()
     );
 
+    // Keys of the home are spelt under its prefix, and a Hub address is
+    // refused as a recipient.
+    let key = appd(&["keys", "add", "alice", "--home", h]).ok();
+    assert!(key.stdout.contains("regen1"), "{}", key.stdout);
+    let send = appd(&[
+        "tx",
+        "bank",
+        "send",
+        "alice",
+        "cosmos1jv65s3grqf6v6jl3dp4t6c9t9rk99cd88lyufl",
+        "1stake",
+        "--home",
+        h,
+    ])
+    .failed();
+    assert!(
+        send.error().contains("has prefix \"cosmos\""),
+        "{}",
+        send.error()
+    );
+
     // The export re-imports as a regen chain without being told (the
     // prefix comes from its addresses), and exports byte for byte alike.
     let exported = tmp.path().join("regen.export.json");

@@ -64,19 +64,29 @@ impl Home {
 
     /// Makes the address prefix of the chain in this home the one in
     /// effect, for commands that spell addresses without opening the node
-    /// (`keys`, `tx`). A home without a chain, or a state another process
-    /// holds, leaves it as it is.
+    /// (`keys`, `tx`): the one stored with the state, or, when another
+    /// process holds the state, the prefix of `config/genesis.json`'s
+    /// addresses. A home without a chain leaves it as it is.
     pub fn apply_address_prefix(&self) {
         if !self.state_file().is_file() {
             return;
         }
-        match upgrade_runtime::store::Storage::open_read_only(&self.state_file()) {
+        let opened = upgrade_runtime::store::Storage::open_read_only(&self.state_file());
+        let applied = match opened {
             Ok(storage) => {
-                if let Err(e) = upgrade_runtime::address_prefix::apply_stored(&storage) {
-                    tracing::warn!(error = %e, "cannot read the chain's address prefix");
-                }
+                upgrade_runtime::address_prefix::apply_stored(&storage).map_err(|e| e.to_string())
             }
-            Err(e) => tracing::debug!(error = %e, "cannot read the chain's address prefix"),
+            Err(e) => match crate::commands::address_prefix::first_prefix(&self.genesis_file()) {
+                Ok(Some(prefix)) => upgrade_runtime::address_prefix::set(&prefix),
+                _ => Err(e.to_string()),
+            },
+        };
+        if let Err(e) = applied {
+            tracing::warn!(
+                error = %e,
+                prefix = upgrade_runtime::address_prefix::get(),
+                "cannot read the chain's address prefix; addresses are spelt with this one"
+            );
         }
     }
 

@@ -237,7 +237,9 @@ impl App {
                     &mut delta,
                     msg,
                     &tx.signer,
-                    &self.config.authority,
+                    // Spelt under the chain's prefix when used: InitChain
+                    // over ABCI may set the prefix after the app opened.
+                    &crate::address_prefix::respell(&self.config.authority),
                     block.height,
                 )
             });

@@ -37,7 +37,13 @@ impl App {
                 computed: computed.to_hex(),
             });
         }
-        let meta = [(CHAIN_ID_META.to_owned(), chain_id.as_bytes().to_vec())];
+        let meta = [
+            (CHAIN_ID_META.to_owned(), chain_id.as_bytes().to_vec()),
+            (
+                crate::address_prefix::META_KEY.to_owned(),
+                crate::address_prefix::get().as_bytes().to_vec(),
+            ),
+        ];
         let options = CommitOptions {
             node_meta: &meta,
             ..CommitOptions::default()

@@ -98,6 +98,16 @@ impl AbciNode {
                 "InitChain: app_state_bytes is not one JSON value: {e}"
             ))
         })?;
+        // A fresh node takes the chain's address prefix from the genesis'
+        // addresses, as `init` does (InitChain records it).
+        let scanned = envelope.as_bytes().chain(app_state).chain(&b"}"[..]);
+        if let Some(prefix) =
+            crate::commands::address_prefix::first_prefix_in(scanned, "InitChain (app_state_bytes)")
+        {
+            upgrade_runtime::address_prefix::set(&prefix).map_err(|e| {
+                Failure::Exception(format!("InitChain: the genesis' addresses: {e}"))
+            })?;
+        }
         let document = envelope.as_bytes().chain(app_state).chain(&b"}"[..]);
         let info = state
             .app

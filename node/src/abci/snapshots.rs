@@ -43,8 +43,16 @@ pub struct SnapshotSettings {
 pub struct Metadata {
     /// The chain the state belongs to.
     pub chain_id: String,
+    /// Its account address prefix (absent in snapshots of nodes that did
+    /// not record one: `cosmos`).
+    #[serde(default = "default_prefix")]
+    pub address_prefix: String,
     /// SHA-256 of each chunk, hex.
     pub chunk_hashes: Vec<String>,
+}
+
+fn default_prefix() -> String {
+    upgrade_runtime::address_prefix::DEFAULT.to_owned()
 }
 
 /// A restore in progress: the accepted snapshot and the chunks so far.
@@ -132,6 +140,7 @@ impl Snapshots {
         }
         let metadata = Metadata {
             chain_id: app.chain_id()?,
+            address_prefix: upgrade_runtime::address_prefix::get().to_owned(),
             chunk_hashes: hashes,
         };
         fs::write(tmp.join("metadata.json"), serde_json::to_vec(&metadata)?)?;
@@ -264,6 +273,10 @@ impl Snapshots {
         let Some(done) = self.restore.take() else {
             return Err(ChunkError::NoRestore);
         };
+        // The restored chain's prefix, before anything reads an address; the
+        // restore records it with the state.
+        upgrade_runtime::address_prefix::set(&done.metadata.address_prefix)
+            .map_err(|e| ChunkError::Refused(format!("snapshot metadata: {e}")))?;
         app.restore_state(
             done.height,
             &done.metadata.chain_id,

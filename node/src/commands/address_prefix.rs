@@ -42,20 +42,24 @@ pub fn choose(given: Option<&str>, genesis: Option<&Path>) -> anyhow::Result<()>
 /// The human-readable part of the first valid address of an account (its
 /// `address`, or a module or vesting account's nested one) or a balance,
 /// read as a stream up to it.
-fn first_prefix(file: &Path) -> anyhow::Result<Option<String>> {
+pub fn first_prefix(file: &Path) -> anyhow::Result<Option<String>> {
     // A file that cannot be opened is reported by `init` itself.
     let Ok(input) = std::fs::File::open(file) else {
         return Ok(None);
     };
-    let mut scan = Scan::default();
-    match walk(
+    Ok(first_prefix_in(
         BufReader::new(input),
         &file.display().to_string(),
-        &mut scan,
-    ) {
-        Err(WalkError::Consumer(found)) => Ok(Some(found)),
-        // No address, or a malformed file the import will describe.
-        Ok(()) | Err(WalkError::File(_)) => Ok(None),
+    ))
+}
+
+/// [`first_prefix`] of a document read from `reader` (named `name`).
+pub fn first_prefix_in(reader: impl std::io::Read, name: &str) -> Option<String> {
+    let mut scan = Scan::default();
+    match walk(reader, name, &mut scan) {
+        Err(WalkError::Consumer(found)) => Some(found),
+        // No address, or a malformed document the import will describe.
+        Ok(()) | Err(WalkError::File(_)) => None,
     }
 }
 

@@ -155,8 +155,15 @@ impl Keyring {
         if let Ok(key) = self.get(key_or_address) {
             return Ok(key.address);
         }
+        let prefix = upgrade_runtime::address_prefix::get();
         match bech32::decode(key_or_address) {
-            Ok((_, data)) if data.len() == 20 || data.len() == 32 => Ok(key_or_address.to_owned()),
+            Ok((hrp, data)) if (data.len() == 20 || data.len() == 32) && hrp.as_str() == prefix => {
+                Ok(key_or_address.to_owned())
+            }
+            Ok((hrp, _)) if hrp.as_str() != prefix => bail!(
+                "{key_or_address:?} has prefix {:?}, but this chain's addresses start with {prefix:?}",
+                hrp.as_str()
+            ),
             _ => bail!(
                 "{key_or_address:?} is neither a key in {} nor a bech32 address",
                 self.dir.display()
