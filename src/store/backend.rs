@@ -52,6 +52,23 @@ pub trait TableWrite: TableRead {
         ops: &[TableOp],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
 
+    /// Removes every key of `table` inside `range` and returns how many.
+    /// The default reads the keys and removes them one by one; a backend
+    /// with a range removal does it in one pass.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure; the transaction must then be dropped.
+    fn delete_range(&mut self, table: &str, range: &KeyRange) -> Result<u64, StoreError> {
+        let keys: Vec<TableOp> = self
+            .range(table, range, usize::MAX)?
+            .into_iter()
+            .map(|(key, _)| (key, None))
+            .collect();
+        self.write_batch(table, &keys)?;
+        Ok(keys.len() as u64)
+    }
+
     /// Removes `table` and everything in it.
     ///
     /// # Errors

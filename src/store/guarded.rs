@@ -69,6 +69,10 @@ impl<T: TableWrite> TableWrite for Guarded<T> {
         guard(&self.path, || self.inner.write_batch(table, ops))
     }
 
+    fn delete_range(&mut self, table: &str, range: &KeyRange) -> Result<u64, StoreError> {
+        guard(&self.path, || self.inner.delete_range(table, range))
+    }
+
     fn delete_table(&mut self, table: &str) -> Result<(), StoreError> {
         guard(&self.path, || self.inner.delete_table(table))
     }

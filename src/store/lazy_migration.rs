@@ -100,20 +100,35 @@ pub(crate) fn move_batch(
 
     // Keys come in (store, key) order, so each store's keys are contiguous.
     let mut per_store: Vec<(String, Vec<TableOp>)> = Vec::new();
-    let mut v1_deletes: Vec<TableOp> = Vec::with_capacity(pairs.len());
+    let moved = pairs.len() as u64;
+    let last_physical = pairs.last().map(|(physical, _)| physical.clone());
     for (physical, value) in pairs {
         let (store, key) = split_v1_key(&physical)?;
         match per_store.last_mut() {
             Some((current, ops)) if current == store => ops.push((key.to_vec(), Some(value))),
             _ => per_store.push((store.to_owned(), vec![(key.to_vec(), Some(value))])),
         }
-        v1_deletes.push((physical, None));
     }
     for (store, ops) in &per_store {
         txn.write_batch(&Placement::of(store, Layout::V2).table, ops)?;
     }
-    txn.write_batch(V1_TABLE, &v1_deletes)?;
-    let moved = v1_deletes.len() as u64;
+    if let Some(last) = &last_physical {
+        // The keys just read: from the batch's start through the last one
+        // (`last || 0` is the first key after it), removed in one pass.
+        let mut after_last = last.clone();
+        after_last.push(0);
+        let read = KeyRange {
+            start: start.start.clone(),
+            end: std::ops::Bound::Excluded(after_last),
+        };
+        let removed = txn.delete_range(V1_TABLE, &read)?;
+        if removed != moved {
+            return Err(StoreError::backend(
+                "moving a lazy migration batch",
+                format!("read {moved} keys of the v1 table but removed {removed}"),
+            ));
+        }
+    }
     counters.moved += moved;
     counters.left = counters.left.saturating_sub(moved);
 
@@ -123,8 +138,8 @@ pub(crate) fn move_batch(
         counters.completed_height = height;
         LayoutState::V2
     } else {
-        LayoutState::Migrating(match v1_deletes.last() {
-            Some((physical, _)) => {
+        LayoutState::Migrating(match &last_physical {
+            Some(physical) => {
                 let (store, key) = split_v1_key(physical)?;
                 Boundary::InProgress {
                     store: store.to_owned(),

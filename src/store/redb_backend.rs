@@ -352,6 +352,25 @@ impl TableWrite for RedbWrite {
         Ok(previous)
     }
 
+    /// One pass of redb's `retain_in` (a cursor that removes as it goes)
+    /// instead of a lookup per key.
+    fn delete_range(&mut self, table: &str, range: &KeyRange) -> Result<u64, StoreError> {
+        if range.is_empty() {
+            return Ok(0);
+        }
+        let mut t = self
+            .txn
+            .open_table(definition(table))
+            .map_err(write_error)?;
+        let mut removed = 0u64;
+        t.retain_in::<&[u8], _>(range.as_bounds(), |_, _| {
+            removed += 1;
+            false
+        })
+        .map_err(write_error)?;
+        Ok(removed)
+    }
+
     fn delete_table(&mut self, table: &str) -> Result<(), StoreError> {
         self.txn
             .delete_table(definition(table))
