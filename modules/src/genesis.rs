@@ -17,6 +17,7 @@ use crate::address::Address;
 use crate::auth::{AuthParams, BASE_ACCOUNT_TYPE, MODULE_ACCOUNT_TYPE};
 use crate::bank::BankParams;
 use crate::coin::{Coin, coins_to_json};
+use crate::holder_records::scratch_error;
 use upgrade_runtime::ModuleError;
 use upgrade_runtime::external_sort::{DEFAULT_RUN_BYTES, ExternalSort, SortedRecords};
 use upgrade_runtime::genesis::{SectionWriter, collect_section};
@@ -102,10 +103,8 @@ impl Generator {
         let tags = (0..accounts).chain((0..MODULE_ACCOUNTS.len() as u64).map(|n| u64::MAX - n));
         for tag in tags {
             if let Some(entry) = generator.entry(tag) {
-                // `len || address`: sorts as addresses order.
-                let bytes = entry.address.as_bytes();
-                let mut record = vec![bytes.len() as u8];
-                record.extend_from_slice(bytes);
+                // `len || address || tag`: sorts as addresses order.
+                let mut record = entry.address.length_prefixed();
                 record.extend_from_slice(&tag.to_be_bytes());
                 sort.push(record)?;
             }
@@ -301,10 +300,6 @@ fn module_entry(seed: u64, number: u64) -> Option<Entry> {
         account,
         coins,
     })
-}
-
-fn scratch_error(e: std::io::Error) -> ModuleError {
-    ModuleError::Rejected(format!("the genesis generator's scratch file failed: {e}"))
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod feegrant;
 pub mod fund;
 pub mod genesis;
 mod genesis_draws;
+mod holder_records;
 mod stored_version;
 
 pub use address::{Address, AddressError};

@@ -18,6 +18,7 @@ use super::account::Account;
 use super::keys::Encoding;
 use super::params::AuthParams;
 use crate::address::Address;
+use crate::holder_records::scratch_error;
 use crate::stored_version::require_version;
 use upgrade_runtime::json::{index_path, parse_at};
 use upgrade_runtime::store::ModuleStore;
@@ -246,11 +247,11 @@ pub(crate) fn export_to(
                         .map_err(|e| ModuleError::corrupt(&store, &key, e))?;
                     let mut record = address.length_prefixed();
                     record.extend_from_slice(&value);
-                    sort.push(record).map_err(sort_error)?;
+                    sort.push(record).map_err(scratch_error)?;
                 }
-                let sorted = sort.finish().map_err(sort_error)?;
-                for record in sorted.iter().map_err(sort_error)? {
-                    let record = record.map_err(sort_error)?;
+                let sorted = sort.finish().map_err(scratch_error)?;
+                for record in sorted.iter().map_err(scratch_error)? {
+                    let record = record.map_err(scratch_error)?;
                     let (address, value) =
                         Address::split_length_prefixed(&record).map_err(|e| {
                             ModuleError::Rejected(format!("export scratch record: {e}"))
@@ -266,10 +267,6 @@ pub(crate) fn export_to(
         }
         Ok(())
     })
-}
-
-fn sort_error(e: std::io::Error) -> ModuleError {
-    ModuleError::Rejected(format!("the export's scratch file failed: {e}"))
 }
 
 /// Reads the section back from a store written in `encoding`.

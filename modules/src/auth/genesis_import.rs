@@ -19,6 +19,9 @@ use super::genesis::{parse_params, write_account, write_number};
 use super::keys::Encoding;
 use super::params::AuthParams;
 use crate::address::Address;
+use crate::holder_records::{
+    corrupt_record, for_each_duplicate, holder_record, read_u64, scratch_error,
+};
 
 /// Streams `accounts`; `params` comes whole.
 pub(crate) struct AuthImport {
@@ -43,34 +46,6 @@ impl AuthImport {
             numbers: ExternalSort::new(scratch_dir, DEFAULT_RUN_BYTES),
         }
     }
-}
-
-fn scratch_error(e: std::io::Error) -> ModuleError {
-    ModuleError::Rejected(format!(
-        "cannot use the scratch file of the auth import: {e}"
-    ))
-}
-
-/// `len || address`: sorts as [`Address`] orders (length, then bytes).
-fn push_address(record: &mut Vec<u8>, address: &Address) {
-    let bytes = address.as_bytes();
-    record.push(bytes.len() as u8);
-    record.extend_from_slice(bytes);
-}
-
-fn read_address(record: &[u8]) -> Option<(Address, &[u8])> {
-    let (&len, rest) = record.split_first()?;
-    let (bytes, rest) = rest.split_at_checked(usize::from(len))?;
-    Some((Address::from_bytes(bytes).ok()?, rest))
-}
-
-fn read_u64(record: &[u8]) -> Option<(u64, &[u8])> {
-    let (bytes, rest) = record.split_at_checked(8)?;
-    Some((u64::from_be_bytes(bytes.try_into().ok()?), rest))
-}
-
-fn corrupt_record() -> ModuleError {
-    ModuleError::Rejected("a record of the auth import's scratch file does not decode".into())
 }
 
 impl SectionImport for AuthImport {
@@ -112,16 +87,15 @@ impl SectionImport for AuthImport {
         else {
             return Ok(());
         };
-        let mut record = Vec::with_capacity(40);
-        push_address(&mut record, account.address());
-        record.extend_from_slice(&(index as u64).to_be_bytes());
-        record.extend_from_slice(account.address_path().as_bytes());
+        let path = account.address_path();
+        let record = holder_record(account.address(), index, path.as_bytes());
         self.addresses.push(record).map_err(scratch_error)?;
         if let Some(number) = account.account_number() {
-            let mut record = Vec::with_capacity(40);
-            record.extend_from_slice(&number.to_be_bytes());
+            // `number || index || len || address`: numbers in order, their
+            // holders in file order.
+            let mut record = number.to_be_bytes().to_vec();
             record.extend_from_slice(&(index as u64).to_be_bytes());
-            push_address(&mut record, account.address());
+            record.extend(account.address().length_prefixed());
             self.numbers.push(record).map_err(scratch_error)?;
         }
         write_account(&mut ctx.store(), self.encoding, &account);
@@ -157,27 +131,16 @@ fn report_duplicates(
     addresses: &SortedRecords,
     problems: &mut Problems,
 ) -> Result<(), ModuleError> {
-    let mut first: Option<(Address, u64)> = None;
-    for record in addresses.iter().map_err(scratch_error)? {
-        let record = record.map_err(scratch_error)?;
-        let (address, rest) = read_address(&record).ok_or_else(corrupt_record)?;
-        let (index, path) = read_u64(rest).ok_or_else(corrupt_record)?;
-        match &first {
-            Some((seen, at)) if *seen == address => {
-                let path = String::from_utf8_lossy(path);
-                let account = index_path("accounts", index as usize);
-                problems.push(ValidationError::new(
-                    join_path(&account, &path),
-                    format!(
-                        "duplicate address {address} (also at {})",
-                        index_path("accounts", *at as usize)
-                    ),
-                ));
-            }
-            _ => first = Some((address, index)),
-        }
-    }
-    Ok(())
+    for_each_duplicate(addresses, |address, index, first, path| {
+        let path = String::from_utf8_lossy(path);
+        problems.push(ValidationError::new(
+            join_path(&index_path("accounts", index), &path),
+            format!(
+                "duplicate address {address} (also at {})",
+                index_path("accounts", first)
+            ),
+        ));
+    })
 }
 
 /// Writes each account number's index entry and gives every account after
@@ -195,7 +158,7 @@ fn sanitize_and_index(
         let record = record.map_err(scratch_error)?;
         let (number, rest) = read_u64(&record).ok_or_else(corrupt_record)?;
         let (_, rest) = read_u64(rest).ok_or_else(corrupt_record)?;
-        let (address, _) = read_address(rest).ok_or_else(corrupt_record)?;
+        let (address, _) = Address::split_length_prefixed(rest).map_err(|_| corrupt_record())?;
         Ok((number, address))
     };
     let mut in_use = numbers

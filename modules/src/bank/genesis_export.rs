@@ -10,6 +10,7 @@ use upgrade_runtime::{Context, ModuleError};
 use super::keys::Encoding;
 use crate::address::Address;
 use crate::coin::{Coin, coins_to_json};
+use crate::holder_records::scratch_error;
 use crate::stored_version::require_version;
 use upgrade_runtime::json::object;
 
@@ -129,12 +130,12 @@ fn v1_balances(
         record.extend_from_slice(denom);
         record.push(0);
         record.extend_from_slice(&value);
-        sort.push(record).map_err(sort_error)?;
+        sort.push(record).map_err(scratch_error)?;
     }
-    let sorted = sort.finish().map_err(sort_error)?;
+    let sorted = sort.finish().map_err(scratch_error)?;
     let mut current: Option<(Address, String, Vec<Coin>)> = None;
-    for record in sorted.iter().map_err(sort_error)? {
-        let record = record.map_err(sort_error)?;
+    for record in sorted.iter().map_err(scratch_error)? {
+        let record = record.map_err(scratch_error)?;
         let bad = || ModuleError::Rejected("export scratch record does not decode".into());
         let (address, rest) = Address::split_length_prefixed(&record)
             .map_err(|e| ModuleError::Rejected(format!("export scratch record: {e}")))?;
@@ -179,10 +180,6 @@ fn bech32_of_v1_key(key: &[u8]) -> Option<&[u8]> {
     let rest = key.strip_prefix(super::legacy_v1::BALANCES_PREFIX)?;
     let slash = rest.iter().position(|b| *b == b'/')?;
     Some(&rest[..slash])
-}
-
-fn sort_error(e: std::io::Error) -> ModuleError {
-    ModuleError::Rejected(format!("the export's scratch file failed: {e}"))
 }
 
 /// Reads the section back from a store written in `encoding`.

@@ -20,7 +20,7 @@ use super::genesis::{
 };
 use super::keys::Encoding;
 use super::params::BankParams;
-use crate::address::Address;
+use crate::holder_records::{for_each_duplicate, holder_record, scratch_error};
 
 const FIELDS: &str = "params, balances, supply, denom_metadata, send_enabled";
 
@@ -53,16 +53,6 @@ impl BankImport {
             holders: ExternalSort::new(scratch_dir, DEFAULT_RUN_BYTES),
         }
     }
-}
-
-fn scratch_error(e: std::io::Error) -> ModuleError {
-    ModuleError::Rejected(format!(
-        "cannot use the scratch file of the bank import: {e}"
-    ))
-}
-
-fn corrupt_record() -> ModuleError {
-    ModuleError::Rejected("a record of the bank import's scratch file does not decode".into())
 }
 
 /// A small array field, or its problem.
@@ -116,11 +106,7 @@ impl SectionImport for BankImport {
             self.balance_problems = true;
             return Ok(());
         };
-        let bytes = balance.address.as_bytes();
-        let mut record = Vec::with_capacity(bytes.len() + 9);
-        record.push(bytes.len() as u8);
-        record.extend_from_slice(bytes);
-        record.extend_from_slice(&(index as u64).to_be_bytes());
+        let record = holder_record(&balance.address, index, &[]);
         self.holders.push(record).map_err(scratch_error)?;
         write_balance(&mut ctx.store(), self.encoding, &balance)
     }
@@ -143,18 +129,10 @@ impl SectionImport for BankImport {
             balance_problems = true;
         }
         let holders = self.holders.finish().map_err(scratch_error)?;
-        let mut first: Option<(Address, u64)> = None;
-        for record in holders.iter().map_err(scratch_error)? {
-            let record = record.map_err(scratch_error)?;
-            let (address, index) = decode_holder(&record).ok_or_else(corrupt_record)?;
-            match &first {
-                Some((seen, at)) if *seen == address => {
-                    balance_problems = true;
-                    problems.push(duplicate_balance(&address, index as usize, *at as usize));
-                }
-                _ => first = Some((address, index)),
-            }
-        }
+        for_each_duplicate(&holders, |address, index, first, _| {
+            balance_problems = true;
+            problems.push(duplicate_balance(address, index, first));
+        })?;
         let supply = if balance_problems {
             None
         } else {
@@ -180,13 +158,4 @@ impl SectionImport for BankImport {
         };
         write_head(&mut ctx.store(), self.encoding, &head)
     }
-}
-
-fn decode_holder(record: &[u8]) -> Option<(Address, u64)> {
-    let (&len, rest) = record.split_first()?;
-    let (address, index) = rest.split_at_checked(usize::from(len))?;
-    Some((
-        Address::from_bytes(address).ok()?,
-        u64::from_be_bytes(index.try_into().ok()?),
-    ))
 }
