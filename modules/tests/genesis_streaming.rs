@@ -149,3 +149,31 @@ fn every_account_number_zero_is_renumbered_alike() {
         assert_eq!(streamed, in_memory(&app_state, versions));
     }
 }
+
+/// Fields the sections do not have, and sections of the wrong shape, are
+/// reported alike by both paths.
+#[test]
+fn unknown_fields_and_wrong_shapes_are_reported_alike() {
+    let mut app_state = Map::new();
+    app_state.insert(
+        "auth".into(),
+        json!({"params": {}, "accounts": [], "extra": 1}),
+    );
+    app_state.insert(
+        "bank".into(),
+        json!({"params": {}, "balances": {}, "escrow": []}),
+    );
+    let streamed = streaming(&app_state, (2, 3));
+    assert!(
+        streamed.as_ref().is_err_and(|p| p
+            .iter()
+            .any(|m| m.contains("extra: unknown field; the auth section has params and accounts"))
+            && p.iter().any(
+                |m| m.contains("escrow: unknown field; the bank section has params, balances")
+            )),
+        "{streamed:?}"
+    );
+    assert_eq!(streamed, in_memory(&app_state, (2, 3)));
+    app_state.insert("auth".into(), json!([]));
+    assert_eq!(streaming(&app_state, (2, 3)), in_memory(&app_state, (2, 3)));
+}

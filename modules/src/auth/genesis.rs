@@ -42,16 +42,46 @@ pub(crate) fn parse(genesis: &Value) -> Result<AuthGenesis, ValidationError> {
     Ok(AuthGenesis { params, accounts })
 }
 
-/// Records every problem of a section: its shape and params, then each
-/// account on its own (a bad account does not hide the next one).
+/// Records every problem of a section: its shape, each unknown field, its
+/// params, then each account on its own (a bad account does not hide the
+/// next one), as the streaming import finds them.
 pub(crate) fn validate_into(genesis: &Value, problems: &mut Problems) {
-    let Some((_, raw_accounts)) = problems.check(parse_head(genesis)) else {
+    let Some(section) = genesis.as_object() else {
+        problems.check(parse_head(genesis));
         return;
+    };
+    for unknown in section.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        problems.push(unknown_field(unknown));
+    }
+    match section.get("params") {
+        Some(params) => {
+            problems.check(parse_params(params));
+        }
+        None => problems.push(ValidationError::new("params", "missing")),
+    }
+    let raw_accounts = match section.get("accounts") {
+        Some(Value::Array(accounts)) => accounts,
+        Some(_) => return problems.push(ValidationError::new("accounts", "expected an array")),
+        None => return problems.push(ValidationError::new("accounts", "missing")),
     };
     let mut by_address: BTreeMap<Address, usize> = BTreeMap::new();
     for (i, raw) in raw_accounts.iter().enumerate() {
         problems.check(parse_account(i, raw, &mut by_address));
     }
+}
+
+/// The fields of the section.
+const FIELDS: [&str; 2] = ["params", "accounts"];
+
+/// The problem of a field the section does not have.
+pub(crate) fn unknown_field(name: &str) -> ValidationError {
+    ValidationError::new(
+        name,
+        format!(
+            "unknown field; the auth section has {}",
+            FIELDS.join(" and ")
+        ),
+    )
 }
 
 /// The section's shape, its params and its raw accounts.
@@ -62,14 +92,8 @@ fn parse_head(genesis: &Value) -> Result<(AuthParams, &[Value]), ValidationError
             "expected an object with params and accounts",
         ));
     };
-    if let Some(unknown) = section
-        .keys()
-        .find(|k| !["params", "accounts"].contains(&k.as_str()))
-    {
-        return Err(ValidationError::new(
-            unknown.as_str(),
-            "unknown field; the auth section has params and accounts",
-        ));
+    if let Some(unknown) = section.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(unknown_field(unknown));
     }
     let params = match section.get("params") {
         Some(p) => parse_params(p)?,

@@ -15,7 +15,7 @@ use upgrade_runtime::json::index_path;
 use upgrade_runtime::{Context, ModuleError, Problems, ValidationError, join_path};
 
 use super::account::Account;
-use super::genesis::{parse_params, write_account, write_number};
+use super::genesis::{parse_params, unknown_field, write_account, write_number};
 use super::keys::Encoding;
 use super::params::AuthParams;
 use crate::address::Address;
@@ -63,10 +63,7 @@ impl SectionImport for AuthImport {
                 self.saw_accounts = true;
                 problems.push(ValidationError::new("accounts", "expected an array"));
             }
-            other => problems.push(ValidationError::new(
-                other,
-                "unknown field; the auth section has params and accounts",
-            )),
+            other => problems.push(unknown_field(other)),
         }
     }
 

@@ -29,6 +29,14 @@ const FIELDS: [&str; 5] = [
     "send_enabled",
 ];
 
+/// The problem of a field the section does not have.
+pub(crate) fn unknown_field(name: &str) -> ValidationError {
+    ValidationError::new(
+        name,
+        format!("unknown field; the bank section has {}", FIELDS.join(", ")),
+    )
+}
+
 /// The coins one address holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Balance {
@@ -82,9 +90,13 @@ pub(crate) fn parse(genesis: &Value) -> Result<BankGenesis, ValidationError> {
 /// on its own, the supply (once the balances it sums are all valid), the
 /// metadata and the send-enabled list.
 pub(crate) fn validate_into(genesis: &Value, problems: &mut Problems) {
-    let Some(section) = problems.check(head(genesis)) else {
+    let Some(section) = genesis.as_object() else {
+        problems.check(head(genesis));
         return;
     };
+    for unknown in section.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        problems.push(unknown_field(unknown));
+    }
     problems.check(params_of(section));
     if let Some(raw) = problems.check(array(section, "balances", true)) {
         let before = problems.total();
@@ -119,10 +131,7 @@ fn head(genesis: &Value) -> Result<&Map<String, Value>, ValidationError> {
         ));
     };
     if let Some(unknown) = section.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(ValidationError::new(
-            unknown.as_str(),
-            format!("unknown field; the bank section has {}", FIELDS.join(", ")),
-        ));
+        return Err(unknown_field(unknown));
     }
     Ok(section)
 }

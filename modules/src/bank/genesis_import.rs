@@ -16,13 +16,11 @@ use upgrade_runtime::{Context, ModuleError, Problems, ValidationError};
 
 use super::genesis::{
     BankGenesis, duplicate_balance, parse_balance_alone, parse_metadata, parse_params,
-    parse_send_enabled, parse_supply, totals, write_balance, write_head,
+    parse_send_enabled, parse_supply, totals, unknown_field, write_balance, write_head,
 };
 use super::keys::Encoding;
 use super::params::BankParams;
 use crate::holder_records::{for_each_duplicate, holder_record, scratch_error};
-
-const FIELDS: &str = "params, balances, supply, denom_metadata, send_enabled";
 
 /// Streams `balances`; the other fields come whole.
 pub(crate) struct BankImport {
@@ -82,10 +80,7 @@ impl SectionImport for BankImport {
             "supply" => self.supply = array_of(name, value, problems),
             "denom_metadata" => self.denom_metadata = array_of(name, value, problems),
             "send_enabled" => self.send_enabled = array_of(name, value, problems),
-            other => problems.push(ValidationError::new(
-                other,
-                format!("unknown field; the bank section has {FIELDS}"),
-            )),
+            other => problems.push(unknown_field(other)),
         }
     }
 
