@@ -150,28 +150,5 @@ fn a_cometbft_envelope_prelaunch_file_imports_and_round_trips() {
     );
 
     // export -> init -> export: byte for byte.
-    let again = tmp.path().join("again");
-    appd(&[
-        "init",
-        "--home",
-        s(&again),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&first),
-    ])
-    .ok();
-    let second = tmp.path().join("second.json");
-    appd(&[
-        "export",
-        "--home",
-        s(&again),
-        "--output-document",
-        s(&second),
-    ])
-    .ok();
-    assert_eq!(
-        std::fs::read(&first).unwrap(),
-        std::fs::read(&second).unwrap()
-    );
+    common::assert_reimport_exports_the_same(&first, "v1.0.0");
 }

@@ -194,6 +194,30 @@ pub fn export(home: &Path) -> Value {
     serde_json::from_str(&text).expect("export is JSON")
 }
 
+/// Initialises a fresh home beside `exported` from it (as `release`) and
+/// exports that home: the two documents must be byte for byte the same.
+#[track_caller]
+pub fn assert_reimport_exports_the_same(exported: &Path, release: &str) {
+    let home = exported.with_extension("reimported");
+    appd(&[
+        "init",
+        "--home",
+        s(&home),
+        "--release",
+        release,
+        "--genesis",
+        s(exported),
+    ])
+    .ok();
+    export(&home);
+    let again = std::fs::read(home.with_extension("export.json")).expect("export written");
+    assert!(
+        std::fs::read(exported).expect("the first export") == again,
+        "export -> init -> export changed {}",
+        exported.display()
+    );
+}
+
 /// Every file under `dir` with its bytes, sorted by path (to show that a
 /// command left a directory exactly as it was).
 pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
