@@ -269,68 +269,46 @@ fn print_scales(n: &Scale, n2: &Scale) {
         "  {:<52} {:>14} {:>14} {:>8}",
         "", n.accounts, n2.accounts, "2N/N"
     );
-    let line = |what: &str, a: f64, b: f64, unit: &str| {
+    // Each row: what, how it is read from one size's phases, its unit.
+    type Measure = fn(&Scale) -> f64;
+    let rows: [(&str, Measure, &str); 11] = [
+        ("generate (streaming) time", |s| secs(&s.generate), "s"),
+        ("generate peak RSS", |s| peak(&s.generate), "MiB"),
+        (
+            "raw serde_json::from_slice::<Value> time",
+            |s| secs(&s.raw_parse),
+            "s",
+        ),
+        (
+            "import (init --genesis, streaming) time",
+            |s| secs(&s.import),
+            "s",
+        ),
+        (
+            "import / raw parse",
+            |s| secs(&s.import) / secs(&s.raw_parse),
+            "x",
+        ),
+        ("import peak RSS", |s| peak(&s.import), "MiB"),
+        ("raw parse peak RSS", |s| peak(&s.raw_parse), "MiB"),
+        ("export (streaming) time", |s| secs(&s.export), "s"),
+        (
+            "raw serde_json::to_writer_pretty time",
+            |s| secs(&s.raw_serialize),
+            "s",
+        ),
+        (
+            "export throughput / raw serialisation throughput",
+            |s| secs(&s.raw_serialize) / secs(&s.export),
+            "x",
+        ),
+        ("export peak RSS", |s| peak(&s.export), "MiB"),
+    ];
+    for (what, measure, unit) in rows {
+        let (a, b) = (measure(n), measure(n2));
         println!(
-            "  {what:<52} {:>10.2} {unit:<3} {:>10.2} {unit:<3} {:>8.2}",
-            a,
-            b,
+            "  {what:<52} {a:>10.2} {unit:<3} {b:>10.2} {unit:<3} {:>8.2}",
             b / a
         );
-    };
-    line(
-        "generate (streaming) time",
-        secs(&n.generate),
-        secs(&n2.generate),
-        "s",
-    );
-    line(
-        "generate peak RSS",
-        peak(&n.generate),
-        peak(&n2.generate),
-        "MiB",
-    );
-    line(
-        "raw serde_json::from_slice::<Value> time",
-        secs(&n.raw_parse),
-        secs(&n2.raw_parse),
-        "s",
-    );
-    line(
-        "import (init --genesis, streaming) time",
-        secs(&n.import),
-        secs(&n2.import),
-        "s",
-    );
-    line(
-        "import / raw parse",
-        secs(&n.import) / secs(&n.raw_parse),
-        secs(&n2.import) / secs(&n2.raw_parse),
-        "x",
-    );
-    line("import peak RSS", peak(&n.import), peak(&n2.import), "MiB");
-    line(
-        "raw parse peak RSS",
-        peak(&n.raw_parse),
-        peak(&n2.raw_parse),
-        "MiB",
-    );
-    line(
-        "export (streaming) time",
-        secs(&n.export),
-        secs(&n2.export),
-        "s",
-    );
-    line(
-        "raw serde_json::to_writer_pretty time",
-        secs(&n.raw_serialize),
-        secs(&n2.raw_serialize),
-        "s",
-    );
-    line(
-        "export throughput / raw serialisation throughput",
-        secs(&n.raw_serialize) / secs(&n.export),
-        secs(&n2.raw_serialize) / secs(&n2.export),
-        "x",
-    );
-    line("export peak RSS", peak(&n.export), peak(&n2.export), "MiB");
+    }
 }
