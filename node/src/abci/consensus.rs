@@ -95,7 +95,7 @@ impl AbciNode {
         // Exactly one JSON value, so nothing can spill into the envelope.
         serde_json::from_slice::<serde::de::IgnoredAny>(app_state).map_err(|e| {
             Failure::Exception(format!(
-                "InitChain: app_state_bytes is not one JSON value: {e}"
+                "InitChain: app_state_bytes is not one JSON value ({e}); fix app_state in the genesis file CometBFT reads (config/genesis.json)"
             ))
         })?;
         // A fresh node takes the chain's address prefix from the genesis'

@@ -161,7 +161,7 @@ impl Keyring {
                 Ok(key_or_address.to_owned())
             }
             Ok((hrp, _)) if hrp.as_str() != prefix => bail!(
-                "{key_or_address:?} has prefix {:?}, but this chain's addresses start with {prefix:?}",
+                "{key_or_address:?} has prefix {:?}, but this chain's addresses start with {prefix:?}; pass a key name or an address of this chain",
                 hrp.as_str()
             ),
             _ => bail!(
