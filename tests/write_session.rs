@@ -16,8 +16,12 @@ enum Op {
     Set(u8, u8, u8),
     Delete(u8, u8),
     Open,
-    Close { keep: bool },
+    Close {
+        keep: bool,
+    },
     Read(u8, u8),
+    /// Reads keys `k..k + 5` of a store.
+    ReadRange(u8, u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -27,6 +31,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Open),
         1 => any::<bool>().prop_map(|keep| Op::Close { keep }),
         2 => (0u8..2, 0u8..24).prop_map(|(s, k)| Op::Read(s, k)),
+        2 => (0u8..2, 0u8..24).prop_map(|(s, k)| Op::ReadRange(s, k)),
     ]
 }
 
@@ -55,8 +60,11 @@ impl Model {
     }
 
     fn dump(&self, s: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-        (0u8..24)
-            .filter_map(|k| self.get(s, &key(k)).map(|v| (key(k), v)))
+        self.dump_keys(s, 0..24)
+    }
+
+    fn dump_keys(&self, s: usize, keys: std::ops::Range<u8>) -> Vec<(Vec<u8>, Vec<u8>)> {
+        keys.filter_map(|k| self.get(s, &key(k)).map(|v| (key(k), v)))
             .collect()
     }
 }
@@ -83,7 +91,9 @@ fn dump(state: &dyn StateRead, store: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 /// Runs `ops` on a session (through nested [`Scope`]s) and on the model.
-fn run(ops: &[Op], buffer: usize, layout: Layout) -> Result<(), TestCaseError> {
+/// `behind`: a session writing behind, which cannot roll back (every scope
+/// is kept).
+fn run(ops: &[Op], buffer: usize, layout: Layout, behind: bool) -> Result<(), TestCaseError> {
     let mut storage = seeded(layout);
     storage.set_write_buffer(buffer);
     let mut model = Model {
@@ -94,11 +104,15 @@ fn run(ops: &[Op], buffer: usize, layout: Layout) -> Result<(), TestCaseError> {
         model.base.insert((0, key(k)), Some(vec![k; 40]));
         model.base.insert((1, key(k)), Some(vec![k; 3]));
     }
-    let mut session = storage.begin_session().unwrap();
+    let mut session = if behind {
+        storage.begin_session_writing_behind().unwrap()
+    } else {
+        storage.begin_session().unwrap()
+    };
     let mut pos = 0;
     // A `Close` at the top level has no scope to close: it is skipped.
     while pos < ops.len() {
-        run_nested(&mut session, ops, &mut pos, &mut model)?;
+        run_nested(&mut session, ops, &mut pos, &mut model, !behind)?;
     }
     for s in 0..2 {
         prop_assert_eq!(dump(&session, STORES[s]), model.dump(s));
@@ -136,6 +150,7 @@ fn run_nested(
     ops: &[Op],
     pos: &mut usize,
     model: &mut Model,
+    rollbacks: bool,
 ) -> Result<Option<bool>, TestCaseError> {
     while let Some(op) = ops.get(*pos) {
         *pos += 1;
@@ -157,10 +172,20 @@ fn run_nested(
                 );
                 prop_assert_eq!(dump(&*state, STORES[s]), model.dump(s));
             }
+            Op::ReadRange(s, k) => {
+                let s = usize::from(*s);
+                let range = KeyRange::between(key(*k), key(*k + 5));
+                let read: Vec<_> = state
+                    .range(STORES[s], range)
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                prop_assert_eq!(read, model.dump_keys(s, *k..*k + 5));
+            }
             Op::Open => {
                 let mut scope = Scope::open(state).unwrap();
                 model.layers.push(Layer::new());
-                let keep = run_nested(&mut scope, ops, pos, model)?.unwrap_or(true);
+                let keep = run_nested(&mut scope, ops, pos, model, rollbacks)?.unwrap_or(true);
                 let layer = model.layers.pop().unwrap_or_default();
                 if keep {
                     scope.apply().unwrap();
@@ -172,7 +197,7 @@ fn run_nested(
                     prop_assert_eq!(dump(&*state, STORES[s]), model.dump(s));
                 }
             }
-            Op::Close { keep } => return Ok(Some(*keep)),
+            Op::Close { keep } => return Ok(Some(*keep || !rollbacks)),
         }
     }
     Ok(None)
@@ -191,7 +216,18 @@ proptest! {
         buffer in prop_oneof![Just(1usize), Just(300), Just(1 << 20)],
         v1 in any::<bool>(),
     ) {
-        run(&ops, buffer, if v1 { Layout::V1 } else { Layout::V2 })?;
+        run(&ops, buffer, if v1 { Layout::V1 } else { Layout::V2 }, false)?;
+    }
+
+    /// Writing behind: batches written on a second thread while reads go
+    /// to the snapshot or, where the block may have written, wait for them.
+    #[test]
+    fn a_session_writing_behind_matches_nested_deltas(
+        ops in prop::collection::vec(op(), 0..120),
+        buffer in prop_oneof![Just(1usize), Just(300), Just(1 << 20)],
+        v1 in any::<bool>(),
+    ) {
+        run(&ops, buffer, if v1 { Layout::V1 } else { Layout::V2 }, true)?;
     }
 }
 

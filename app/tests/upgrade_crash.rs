@@ -22,7 +22,7 @@ const UPGRADE_HEIGHT: &str = "4";
 const END: u64 = 6;
 /// A tiny write buffer, so the upgrade writes many batches to kill between.
 const WRITE_BUFFER_MIB: &str = "1";
-const LOG: &str = "info,upgrade_runtime::store::session=debug";
+const LOG: &str = "info,upgrade_runtime::store::batch_writer=debug";
 
 fn start_args(home: &Path) -> Vec<String> {
     [

@@ -116,10 +116,10 @@ impl App {
                 let started = Instant::now();
                 // The upgrade streams into the block's write transaction, so
                 // its writes are bounded by a buffer, not by the state.
-                let mut session = self.storage.begin_session()?;
                 // A failed upgrade fails the block, whose session is then
-                // dropped whole: no scope needs undoing in place.
-                session.discard_on_rollback();
+                // dropped whole: no scope needs undoing in place, and full
+                // buffers are written on a second thread.
+                let mut session = self.storage.begin_session_writing_behind()?;
                 let applied = apply_upgrade_with(
                     &mut session,
                     &self.manager,

@@ -2,6 +2,7 @@
 //! write deltas over committed snapshots, backends and physical layouts.
 
 mod backend;
+mod batch_writer;
 mod boundary;
 mod changeset;
 mod delta;
@@ -24,6 +25,7 @@ mod snapshot;
 mod storage;
 mod verify;
 mod write;
+mod write_behind;
 
 pub use backend::{Backend, TableOp, TableRead, TableWrite};
 pub use boundary::{Boundary, BoundaryError};

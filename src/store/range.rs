@@ -83,6 +83,21 @@ impl KeyRange {
         }
     }
 
+    /// Whether some key `k` with `lo <= k <= hi` is inside the range.
+    pub(crate) fn meets(&self, lo: &[u8], hi: &[u8]) -> bool {
+        let starts_by_hi = match &self.start {
+            Bound::Included(s) => s.as_slice() <= hi,
+            Bound::Excluded(s) => s.as_slice() < hi,
+            Bound::Unbounded => true,
+        };
+        let ends_after_lo = match &self.end {
+            Bound::Included(e) => lo <= e.as_slice(),
+            Bound::Excluded(e) => lo < e.as_slice(),
+            Bound::Unbounded => true,
+        };
+        lo <= hi && starts_by_hi && ends_after_lo && !self.is_empty()
+    }
+
     /// Borrowed bounds, as `BTreeMap::range` and redb want them.
     pub fn as_bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
         (as_ref(&self.start), as_ref(&self.end))

@@ -18,35 +18,27 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::journal::{JournalMark, UndoJournal};
-use super::router::{LayoutState, MigrationCounters, RoutedReader, route_writes};
+use super::batch_writer::BatchWriter;
+use super::router::{LayoutState, MigrationCounters, RoutedReader};
+use super::write_behind::{Behind, WriterSlot};
+
+mod scopes;
+
 use super::{
-    ChangeSet, KeyRange, KvIter, MIGRATION_STORE, Placement, StateRead, StateWrite, StoreError,
-    TableOp, TableRead, TableWrite, V1_TABLE, merge_overlay,
+    ChangeSet, KeyRange, KvIter, MIGRATION_STORE, StateRead, StateWrite, StoreError, TableRead,
+    TableWrite, merge_overlay,
 };
-use crate::commitment::{LatticeHash, LatticeWorker, StoreLattices};
+use crate::commitment::{LatticeHash, StoreLattices};
+use scopes::SavedScope;
+pub use scopes::ScopeMark;
 
 /// Bytes of pending writes (keys, values and bookkeeping) kept in memory
 /// before they are written into the transaction.
 pub const DEFAULT_WRITE_BUFFER: usize = 32 << 20;
 
-/// Ops written, journaled and handed to the lattice worker at a time.
-const CHUNK: usize = 8192;
-
 /// Rough per-entry cost of a buffered write beyond its bytes (map node,
 /// vector headers).
 const ENTRY_OVERHEAD: usize = 96;
-
-/// A nested scope of a session, as returned by [`WriteSession::open_scope`].
-#[derive(Debug, PartialEq, Eq)]
-pub struct ScopeMark(usize);
-
-struct SavedScope {
-    journal: JournalMark,
-    lattice: Settled,
-    counters: MigrationCounters,
-    touched: BTreeMap<String, u64>,
-}
 
 /// The lattices of the state as of the last settled batch: the whole
 /// state's, and each store's when the state file tracks them.
@@ -86,7 +78,7 @@ pub struct SessionStats {
 
 /// A block's writes going straight into one backend write transaction.
 pub struct WriteSession {
-    pub(super) txn: Box<dyn TableWrite>,
+    writer: WriterSlot,
     pub(super) layout: LayoutState,
     pub(super) lattice: Settled,
     pub(super) counters: MigrationCounters,
@@ -94,14 +86,13 @@ pub struct WriteSession {
     buffered: usize,
     buffer_limit: usize,
     scopes: Vec<SavedScope>,
-    journal: UndoJournal,
     failed: Option<String>,
     pub(super) stats: SessionStats,
-    touched: BTreeMap<String, u64>,
-    worker: LatticeWorker<Vec<Written>>,
     /// Whether a rolled-back scope is undone in place (journaled), or
     /// poisons the session, which its owner then drops.
     undo: bool,
+    /// Set when full buffers are written on a second thread.
+    behind: Option<Behind>,
 }
 
 impl WriteSession {
@@ -113,8 +104,9 @@ impl WriteSession {
         scratch_dir: Option<&std::path::Path>,
         buffer_limit: usize,
     ) -> Result<Self, StoreError> {
+        let writer = BatchWriter::new(txn, scratch_dir, buffer_limit.saturating_mul(2))?;
         Ok(WriteSession {
-            txn,
+            writer: WriterSlot::new(writer),
             layout,
             lattice,
             counters,
@@ -122,12 +114,10 @@ impl WriteSession {
             buffered: 0,
             buffer_limit,
             scopes: Vec::new(),
-            journal: UndoJournal::new(scratch_dir),
             failed: None,
             stats: SessionStats::default(),
-            touched: BTreeMap::new(),
-            worker: LatticeWorker::spawn(fold_batch, batch_bytes, buffer_limit.saturating_mul(2))?,
             undo: true,
+            behind: None,
         })
     }
 
@@ -140,14 +130,60 @@ impl WriteSession {
         self.undo = false;
     }
 
+    /// For a session that discards on rollback: a full buffer is written on
+    /// a second thread while the block goes on (see
+    /// [`super::write_behind`]); `snapshot` must read the last commit, the
+    /// state this session's transaction started from.
+    pub(super) fn write_behind(&mut self, snapshot: Box<dyn TableRead>) {
+        self.discard_on_rollback();
+        self.behind = Some(Behind::new(snapshot));
+    }
+
+    /// The batch writer, after [`WriteSession::flush`] (which waits for
+    /// any batch in flight and counts the v1 keys removed).
+    fn writer(&mut self) -> Result<&mut BatchWriter, StoreError> {
+        self.writer.ready()
+    }
+
+    /// The block's write transaction, with every write so far in it.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure writing the pending writes.
+    pub(super) fn txn(&mut self) -> Result<&mut Box<dyn TableWrite>, StoreError> {
+        self.flush()?;
+        Ok(&mut self.writer()?.txn)
+    }
+
+    /// Ends the session: its transaction, with every write in it.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteSession::txn`].
+    pub(super) fn into_txn(mut self) -> Result<Box<dyn TableWrite>, StoreError> {
+        self.flush()?;
+        let writer = *self.writer.take()?;
+        Ok(writer.txn)
+    }
+
     /// What the session did so far.
     pub fn stats(&self) -> SessionStats {
-        self.stats
+        let mut stats = self.stats;
+        let _ = self.writer.with(|w| {
+            stats.writes = w.writes;
+            stats.batches = w.batches;
+            stats.write_time = w.write_time;
+            Ok(())
+        });
+        stats
     }
 
     /// Writes per store so far (a key written in two batches counts twice).
     pub fn writes_per_store(&self) -> BTreeMap<String, u64> {
-        let mut touched = self.touched.clone();
+        let mut touched = self
+            .writer
+            .with(|w| Ok(w.touched.clone()))
+            .unwrap_or_default();
         for (store, writes) in self.buffer.stores() {
             *touched.entry(store.to_owned()).or_default() += writes.len() as u64;
         }
@@ -176,7 +212,7 @@ impl WriteSession {
     /// The lattice of the committed state plus every flushed batch, once
     /// the worker has folded them in.
     pub(super) fn flushed_lattice(&self) -> Result<LatticeHash, StoreError> {
-        let (sum, _) = self.worker.sum()?;
+        let (sum, _) = self.writer.with(|w| w.worker.sum())?;
         Ok(self.lattice.plus(&sum).total)
     }
 
@@ -184,89 +220,10 @@ impl WriteSession {
     /// flushed batch, recording the wait and the worker's time in the stats.
     pub(super) fn settle_lattice(&mut self) -> Result<Settled, StoreError> {
         let started = Instant::now();
-        let (sum, busy) = self.worker.sum()?;
+        let (sum, busy) = self.writer()?.worker.sum()?;
         self.stats.lattice_wait += started.elapsed();
         self.stats.lattice_time = busy;
         Ok(self.lattice.plus(&sum))
-    }
-
-    /// Opens a nested scope: everything written until the matching
-    /// [`WriteSession::close_scope`] can be rolled back as one.
-    ///
-    /// # Errors
-    ///
-    /// A backend failure writing the pending batch.
-    pub fn open_scope(&mut self) -> Result<ScopeMark, StoreError> {
-        if !self.undo {
-            self.check()?;
-            self.scopes.push(SavedScope {
-                journal: self.journal.mark(),
-                lattice: self.lattice.clone(),
-                counters: self.counters,
-                touched: BTreeMap::new(),
-            });
-            return Ok(ScopeMark(self.scopes.len() - 1));
-        }
-        self.flush()?;
-        let lattice = match self.settle_lattice() {
-            Ok(lattice) => lattice,
-            Err(e) => return self.fail(e).map(|()| ScopeMark(0)),
-        };
-        self.scopes.push(SavedScope {
-            journal: self.journal.mark(),
-            lattice,
-            counters: self.counters,
-            touched: self.touched.clone(),
-        });
-        Ok(ScopeMark(self.scopes.len() - 1))
-    }
-
-    /// Closes the innermost scope, keeping its writes or rolling them back.
-    ///
-    /// # Errors
-    ///
-    /// `mark` is not the innermost open scope, or a backend failure (the
-    /// session then refuses to commit).
-    pub fn close_scope(&mut self, mark: ScopeMark, keep: bool) -> Result<(), StoreError> {
-        if mark.0 + 1 != self.scopes.len() {
-            return self.fail(StoreError::backend(
-                "closing a nested write scope",
-                "scopes must close innermost first",
-            ));
-        }
-        let Some(saved) = self.scopes.pop() else {
-            return Ok(());
-        };
-        let result = if keep {
-            if self.scopes.is_empty() {
-                self.journal.clear()
-            } else {
-                Ok(())
-            }
-        } else if !self.undo {
-            Err(StoreError::backend(
-                "rolling back a write scope",
-                "this session keeps no undo journal; it must be dropped, not committed",
-            ))
-        } else {
-            self.buffer = ChangeSet::new();
-            self.buffered = 0;
-            self.lattice = saved.lattice;
-            self.counters = saved.counters;
-            self.touched = saved.touched;
-            self.worker
-                .reset()
-                .and_then(|()| self.journal.undo_to(saved.journal, self.txn.as_mut()))
-        };
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => self.fail(e),
-        }
-    }
-
-    /// Number of scopes still open.
-    pub fn open_scopes(&self) -> usize {
-        self.scopes.len()
     }
 
     fn fail(&mut self, err: StoreError) -> Result<(), StoreError> {
@@ -286,15 +243,30 @@ impl WriteSession {
         }
     }
 
+    /// Reads through the transaction (after any batch in flight).
     fn routed_view(&self) -> RoutedReader<'_> {
+        self.view_of(&self.writer)
+    }
+
+    /// Reads of keys the block may have written go through the
+    /// transaction; the others, while writing behind, to the snapshot.
+    fn view_for(&self, written: impl FnOnce(&Behind) -> bool) -> RoutedReader<'_> {
+        match &self.behind {
+            Some(behind) if !written(behind) => self.view_of(behind.snapshot.as_ref()),
+            _ => self.routed_view(),
+        }
+    }
+
+    fn view_of<'a>(&'a self, reader: &'a dyn TableRead) -> RoutedReader<'a> {
         RoutedReader {
-            reader: self.txn.as_ref() as &dyn TableRead,
+            reader,
             state: &self.layout,
         }
     }
 
     /// Writes the buffered changes into the transaction, in key order, and
-    /// updates the lattice with each key's old and new value.
+    /// updates the lattice with each key's old and new value; waits for a
+    /// batch written behind.
     ///
     /// # Errors
     ///
@@ -317,97 +289,35 @@ impl WriteSession {
         if !self.buffer.is_empty() {
             self.flush()?;
         }
-        if changes.is_empty() {
-            return Ok(());
-        }
-        match self.write(changes) {
-            Ok(()) => Ok(()),
-            Err(e) => self.fail(e),
-        }
+        let result = self.write(changes);
+        result.or_else(|e| self.fail(e))
     }
 
+    /// Writes `changes` here, after any batch in flight, and counts the v1
+    /// keys removed so far off the migration counters.
     fn write(&mut self, changes: ChangeSet) -> Result<(), StoreError> {
-        let started = Instant::now();
-        for (store, writes) in changes.into_stores() {
-            for (place, ops) in route_writes(self.txn.as_ref(), &self.layout, &store, writes)? {
-                let mut ops = ops.into_iter().peekable();
-                while ops.peek().is_some() {
-                    let chunk: Vec<TableOp> = ops.by_ref().take(CHUNK).collect();
-                    self.write_chunk(&store, &place, chunk)?;
-                }
-            }
+        let journal = self.undo && !self.scopes.is_empty();
+        let writer = self.writer.ready()?;
+        if !changes.is_empty() {
+            writer.write(changes, &self.layout, journal)?;
         }
-        self.stats.batches += 1;
-        self.stats.write_time += started.elapsed();
-        tracing::debug!(
-            batch = self.stats.batches,
-            writes = self.stats.writes,
-            "write session batch written"
-        );
+        let removed = std::mem::take(&mut writer.v1_removed);
+        self.counters.left = self.counters.left.saturating_sub(removed);
         Ok(())
     }
 
-    /// Writes at most [`CHUNK`] ops of one table, journals what they
-    /// replaced while a scope is open, and hands them to the lattice worker:
-    /// the old values in flight are bounded by a chunk, whatever their size.
-    fn write_chunk(
-        &mut self,
-        store: &str,
-        place: &Placement,
-        ops: Vec<TableOp>,
-    ) -> Result<(), StoreError> {
-        let olds = self.txn.write_batch(&place.table, &ops)?;
-        *self.touched.entry(store.to_owned()).or_default() += ops.len() as u64;
-        // Only deletes from the v1 table shrink what is left to move.
-        if place.table == V1_TABLE && matches!(self.layout, LayoutState::Migrating(_)) {
-            let deleted = ops.iter().zip(&olds);
-            let deleted = deleted.filter(|((_, new), old)| old.is_some() && new.is_none());
-            self.counters.left = self.counters.left.saturating_sub(deleted.count() as u64);
+    /// Writes the full buffer: on the writer thread while writing behind,
+    /// else here.
+    fn flush_full_buffer(&mut self) -> Result<(), StoreError> {
+        if self.behind.is_none() {
+            return self.flush();
         }
-        self.stats.writes += ops.len() as u64;
-        if self.undo && !self.scopes.is_empty() {
-            self.journal
-                .record(&[(place.table.as_str(), &ops, &olds)])?;
-        }
-        // The lattice of this chunk is summed on the worker's thread while
-        // this one goes on with the block.
-        self.worker.add(vec![Written {
-            store: store.to_owned(),
-            place: place.clone(),
-            ops,
-            olds,
-        }])
+        self.check()?;
+        self.buffered = 0;
+        let changes = std::mem::take(&mut self.buffer);
+        let result = self.writer.write_behind(changes, &self.layout);
+        result.or_else(|e| self.fail(e))
     }
-}
-
-/// Folds one flushed batch into per-store lattices: each key's old value
-/// out, its new value in.
-fn fold_batch(batch: &Vec<Written>, lattice: &mut StoreLattices) {
-    for w in batch {
-        for ((physical, new), old) in w.ops.iter().zip(&w.olds) {
-            let key = &physical[w.place.prefix.len()..];
-            lattice.update(&w.store, key, old.as_deref(), new.as_deref());
-        }
-    }
-}
-
-/// The bytes a batch holds (keys, old and new values).
-#[allow(clippy::ptr_arg)] // the worker's `fn(&T) -> usize` for T = Vec<Written>
-fn batch_bytes(batch: &Vec<Written>) -> usize {
-    let value = |v: &Option<Vec<u8>>| v.as_ref().map_or(0, Vec::len);
-    batch
-        .iter()
-        .flat_map(|w| w.ops.iter().zip(&w.olds))
-        .map(|((key, new), old)| key.len() + value(new) + value(old))
-        .sum()
-}
-
-/// One table's part of a flushed batch.
-struct Written {
-    store: String,
-    place: Placement,
-    ops: Vec<TableOp>,
-    olds: Vec<Option<Vec<u8>>>,
 }
 
 impl StateRead for WriteSession {
@@ -415,13 +325,17 @@ impl StateRead for WriteSession {
         self.check()?;
         match self.buffer.get(store, key) {
             Some(pending) => Ok(pending.clone()),
-            None => self.routed_view().get(store, key),
+            None => self
+                .view_for(|b| b.may_have_written(store, key))
+                .get(store, key),
         }
     }
 
     fn range(&self, store: &str, range: KeyRange) -> Result<KvIter<'_>, StoreError> {
         self.check()?;
-        let base = self.routed_view().range(store, range.clone());
+        let base = self
+            .view_for(|b| b.may_have_written_in(store, &range))
+            .range(store, range.clone());
         let Some(pending) = self.buffer.store(store).filter(|_| !range.is_empty()) else {
             return Ok(base);
         };
@@ -463,10 +377,13 @@ impl WriteSession {
             return;
         }
         self.buffered += key.len() + value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD;
+        if let Some(behind) = &mut self.behind {
+            behind.note(store, &key);
+        }
         self.buffer.put(store, key, value);
         if self.buffered >= self.buffer_limit {
             // A failure is kept: later reads and the commit report it.
-            let _ = self.flush();
+            let _ = self.flush_full_buffer();
         }
     }
 }

@@ -112,7 +112,7 @@ impl Storage {
         if options.start_migration && session.layout == LayoutState::V1 {
             session.counters = MigrationCounters {
                 moved: 0,
-                left: count_v1(session.txn.as_ref())?,
+                left: count_v1(session.txn()?.as_ref())?,
                 started_height: height,
                 completed_height: 0,
             };
@@ -125,16 +125,18 @@ impl Storage {
         }
         session.write_set(changes)?;
         let mut batch_report = None;
-        if let LayoutState::Migrating(boundary) = &session.layout
+        if let LayoutState::Migrating(boundary) = session.layout.clone()
             && options.migration_batch > 0
         {
+            let mut counters = session.counters;
             let (next, report) = move_batch(
-                session.txn.as_mut(),
-                boundary,
+                session.txn()?.as_mut(),
+                &boundary,
                 options.migration_batch,
-                &mut session.counters,
+                &mut counters,
                 height,
             )?;
+            session.counters = counters;
             tracing::info!(
                 height,
                 moved = report.moved,
@@ -149,13 +151,8 @@ impl Storage {
         }
         let settled = session.settle_lattice()?;
         let lattice = settled.total;
-        let WriteSession {
-            mut txn,
-            layout,
-            counters,
-            stats,
-            ..
-        } = session;
+        let (layout, counters, stats) = (session.layout.clone(), session.counters, session.stats());
+        let mut txn = session.into_txn()?;
         // The boundary, layout version and counters, once, with the block.
         if layout != self.layout || counters != self.counters {
             persist(txn.as_mut(), &layout, &counters)?;

@@ -263,6 +263,22 @@ impl Storage {
         )
     }
 
+    /// A session for a block that is dropped whole if any of it fails (an
+    /// upgrade): no undo journal ([`WriteSession::discard_on_rollback`]),
+    /// and full buffers written on a second thread while the block goes on
+    /// (`store::write_behind`).
+    ///
+    /// # Errors
+    ///
+    /// A backend failure.
+    pub fn begin_session_writing_behind(&self) -> Result<WriteSession, StoreError> {
+        let mut session = self.begin_session()?;
+        // Taken while the write transaction is open, so no commit can come
+        // between: this is the state the transaction started from.
+        session.write_behind(self.backend.begin_read()?);
+        Ok(session)
+    }
+
     /// Where scratch files of a large write go: beside the state file, or
     /// the system's temporary directory for a memory backend.
     pub fn scratch_dir(&self) -> Option<&std::path::Path> {
