@@ -95,7 +95,9 @@ impl App {
                 height: last.height,
             });
         }
-        let mut session = self.storage.begin_session()?;
+        // A failed import is dropped whole, so the session keeps no undo
+        // journal and writes its full buffers behind the import.
+        let mut session = self.storage.begin_session_writing_behind()?;
         let import = self
             .manager
             .import_genesis(
