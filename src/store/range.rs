@@ -143,4 +143,41 @@ mod tests {
         assert!(KeyRange::between(b"a".to_vec(), b"a".to_vec()).is_empty());
         assert!(!KeyRange::between(b"a".to_vec(), b"b".to_vec()).is_empty());
     }
+
+    /// `meets` may say yes for nothing (a read then waits for nothing), but
+    /// never no for a key it holds: reads go by it to a snapshot.
+    #[test]
+    fn meets_is_true_whenever_a_key_of_the_span_is_in_the_range() {
+        let keys: Vec<Vec<u8>> = [&b""[..], b"a", b"a\x00", b"ab", b"b", b"b\xff", b"c"]
+            .iter()
+            .map(|k| k.to_vec())
+            .collect();
+        let bounds = |k: &Vec<u8>| {
+            [
+                Bound::Included(k.clone()),
+                Bound::Excluded(k.clone()),
+                Bound::Unbounded,
+            ]
+        };
+        for (lo, hi) in keys
+            .iter()
+            .flat_map(|lo| keys.iter().map(move |hi| (lo, hi)))
+        {
+            for (s, e) in keys.iter().flat_map(|s| keys.iter().map(move |e| (s, e))) {
+                for start in bounds(s) {
+                    for end in bounds(e) {
+                        let range = KeyRange {
+                            start: start.clone(),
+                            end,
+                        };
+                        let held = keys.iter().any(|k| lo <= k && k <= hi && range.contains(k));
+                        assert!(!held || range.meets(lo, hi), "{range:?} {lo:?}..={hi:?}");
+                    }
+                }
+            }
+        }
+        let range = KeyRange::between(b"b".to_vec(), b"c".to_vec());
+        assert!(!range.meets(b"a", b"a\xff"), "a span below the range");
+        assert!(!range.meets(b"c", b"d"), "a span from the excluded end");
+    }
 }
