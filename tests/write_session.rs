@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use proptest::prelude::*;
 use upgrade_runtime::store::{
@@ -20,8 +21,9 @@ enum Op {
         keep: bool,
     },
     Read(u8, u8),
-    /// Reads keys `k..k + 5` of a store.
-    ReadRange(u8, u8),
+    /// Reads a store between two keys, each end included, excluded or
+    /// open (0, 1, 2), inverted ranges too.
+    ReadRange(u8, (u8, u8), (u8, u8)),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -31,14 +33,40 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Open),
         1 => any::<bool>().prop_map(|keep| Op::Close { keep }),
         2 => (0u8..2, 0u8..24).prop_map(|(s, k)| Op::Read(s, k)),
-        2 => (0u8..2, 0u8..24).prop_map(|(s, k)| Op::ReadRange(s, k)),
+        2 => (0u8..2, (0u8..24, 0u8..3), (0u8..24, 0u8..3))
+            .prop_map(|(s, start, end)| Op::ReadRange(s, start, end)),
     ]
 }
 
 const STORES: [&str; 2] = ["alpha", "bank"];
 
+/// 24 keys under varied first bytes (the empty key, one-byte keys, longer
+/// ones), so reads cross the buckets of a session writing behind.
 fn key(k: u8) -> Vec<u8> {
-    format!("key/{k:03}").into_bytes()
+    match k % 4 {
+        0 if k == 0 => Vec::new(),
+        0 => vec![k],
+        1 => vec![k, 0xff],
+        2 => vec![0x20 + k, b'/', k],
+        _ => format!("key/{k:03}").into_bytes(),
+    }
+}
+
+fn bound((k, kind): (u8, u8)) -> Bound<Vec<u8>> {
+    match kind {
+        0 => Bound::Included(key(k)),
+        1 => Bound::Excluded(key(k)),
+        _ => Bound::Unbounded,
+    }
+}
+
+/// Where the committed state starts: a layout, or a lazy migration under
+/// way (5 of the 16 seeded keys moved).
+#[derive(Clone, Copy, Debug)]
+enum Start {
+    V1,
+    V2,
+    Migrating,
 }
 
 type Layer = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
@@ -60,25 +88,35 @@ impl Model {
     }
 
     fn dump(&self, s: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.dump_keys(s, 0..24)
+        self.dump_in(s, &KeyRange::all())
     }
 
-    fn dump_keys(&self, s: usize, keys: std::ops::Range<u8>) -> Vec<(Vec<u8>, Vec<u8>)> {
-        keys.filter_map(|k| self.get(s, &key(k)).map(|v| (key(k), v)))
-            .collect()
+    /// In key order, as a store iterates.
+    fn dump_in(&self, s: usize, range: &KeyRange) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let pairs = (0u8..24).filter(|k| range.contains(&key(*k)));
+        let pairs = pairs.filter_map(|k| self.get(s, &key(k)).map(|v| (key(k), v)));
+        pairs.collect::<BTreeMap<_, _>>().into_iter().collect()
     }
 }
 
-fn seeded(layout: Layout) -> Storage {
+fn seeded(start: Start) -> Storage {
+    let layout = match start {
+        Start::V2 => Layout::V2,
+        Start::V1 | Start::Migrating => Layout::V1,
+    };
     let mut storage = Storage::in_memory(layout).unwrap();
     let mut changes = ChangeSet::new();
     for k in (0u8..24).step_by(3) {
         changes.put("alpha", key(k), Some(vec![k; 40]));
         changes.put("bank", key(k), Some(vec![k; 3]));
     }
-    storage
-        .commit(1, changes, &CommitOptions::default())
-        .unwrap();
+    let migrating = matches!(start, Start::Migrating);
+    let options = CommitOptions {
+        start_migration: migrating,
+        migration_batch: if migrating { 5 } else { 0 },
+        ..CommitOptions::default()
+    };
+    storage.commit(1, changes, &options).unwrap();
     storage
 }
 
@@ -93,8 +131,8 @@ fn dump(state: &dyn StateRead, store: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// Runs `ops` on a session (through nested [`Scope`]s) and on the model.
 /// `behind`: a session writing behind, which cannot roll back (every scope
 /// is kept).
-fn run(ops: &[Op], buffer: usize, layout: Layout, behind: bool) -> Result<(), TestCaseError> {
-    let mut storage = seeded(layout);
+fn run(ops: &[Op], buffer: usize, start: Start, behind: bool) -> Result<(), TestCaseError> {
+    let mut storage = seeded(start);
     storage.set_write_buffer(buffer);
     let mut model = Model {
         base: Layer::new(),
@@ -123,7 +161,7 @@ fn run(ops: &[Op], buffer: usize, layout: Layout, behind: bool) -> Result<(), Te
         .app_hash;
 
     // The same final state through one plain in-memory delta.
-    let mut reference = seeded(layout);
+    let mut reference = seeded(start);
     let mut changes = ChangeSet::new();
     for s in 0..2 {
         for k in 0u8..24 {
@@ -172,15 +210,18 @@ fn run_nested(
                 );
                 prop_assert_eq!(dump(&*state, STORES[s]), model.dump(s));
             }
-            Op::ReadRange(s, k) => {
+            Op::ReadRange(s, start, end) => {
                 let s = usize::from(*s);
-                let range = KeyRange::between(key(*k), key(*k + 5));
+                let range = KeyRange {
+                    start: bound(*start),
+                    end: bound(*end),
+                };
                 let read: Vec<_> = state
-                    .range(STORES[s], range)
+                    .range(STORES[s], range.clone())
                     .unwrap()
                     .map(Result::unwrap)
                     .collect();
-                prop_assert_eq!(read, model.dump_keys(s, *k..*k + 5));
+                prop_assert_eq!(read, model.dump_in(s, &range));
             }
             Op::Open => {
                 let mut scope = Scope::open(state).unwrap();
@@ -214,9 +255,9 @@ proptest! {
     fn a_session_with_scopes_matches_nested_deltas(
         ops in prop::collection::vec(op(), 0..120),
         buffer in prop_oneof![Just(1usize), Just(300), Just(1 << 20)],
-        v1 in any::<bool>(),
+        start in prop_oneof![Just(Start::V1), Just(Start::V2), Just(Start::Migrating)],
     ) {
-        run(&ops, buffer, if v1 { Layout::V1 } else { Layout::V2 }, false)?;
+        run(&ops, buffer, start, false)?;
     }
 
     /// Writing behind: batches written on a second thread while reads go
@@ -225,15 +266,15 @@ proptest! {
     fn a_session_writing_behind_matches_nested_deltas(
         ops in prop::collection::vec(op(), 0..120),
         buffer in prop_oneof![Just(1usize), Just(300), Just(1 << 20)],
-        v1 in any::<bool>(),
+        start in prop_oneof![Just(Start::V1), Just(Start::V2), Just(Start::Migrating)],
     ) {
-        run(&ops, buffer, if v1 { Layout::V1 } else { Layout::V2 }, true)?;
+        run(&ops, buffer, start, true)?;
     }
 }
 
 #[test]
 fn a_scope_rolled_back_after_spilling_leaves_state_and_hash_as_before() {
-    let mut storage = seeded(Layout::V2);
+    let mut storage = seeded(Start::V2);
     storage.set_write_buffer(1);
     let before = storage.last_commit().unwrap().app_hash;
     let mut session = storage.begin_session().unwrap();
@@ -259,7 +300,7 @@ fn a_scope_rolled_back_after_spilling_leaves_state_and_hash_as_before() {
 
 #[test]
 fn a_flush_larger_than_a_chunk_rolls_back_whole() {
-    let mut storage = seeded(Layout::V2);
+    let mut storage = seeded(Start::V2);
     let before = storage.last_commit().unwrap().app_hash;
     let mut session = storage.begin_session().unwrap();
     {
@@ -284,13 +325,28 @@ fn a_flush_larger_than_a_chunk_rolls_back_whole() {
 
 /// A session whose owner drops it on any rollback (a block's upgrade)
 /// journals nothing: kept scopes commit as usual, and a rolled-back scope
-/// leaves the session refusing to commit, so nothing of it can land.
+/// leaves the session refusing to commit, so nothing of it can land; the
+/// same for a session writing behind.
 #[test]
 fn a_session_without_undo_commits_kept_scopes_and_refuses_after_a_rollback() {
-    let mut storage = seeded(Layout::V2);
+    for behind in [false, true] {
+        without_undo(behind);
+    }
+}
+
+fn without_undo(behind: bool) {
+    let mut storage = seeded(Start::V2);
     storage.set_write_buffer(1);
-    let mut kept = storage.begin_session().unwrap();
-    kept.discard_on_rollback();
+    let begin = |storage: &Storage| {
+        if behind {
+            storage.begin_session_writing_behind().unwrap()
+        } else {
+            let mut session = storage.begin_session().unwrap();
+            session.discard_on_rollback();
+            session
+        }
+    };
+    let mut kept = begin(&storage);
     {
         let mut outer = Scope::open(&mut kept).unwrap();
         let mut inner = Scope::open(&mut outer).unwrap();
@@ -306,8 +362,7 @@ fn a_session_without_undo_commits_kept_scopes_and_refuses_after_a_rollback() {
     assert_eq!(snapshot.get("bank", &key(1)).unwrap(), Some(vec![9; 4]));
     assert_eq!(snapshot.get("alpha", &key(0)).unwrap(), None);
 
-    let mut rolled_back = storage.begin_session().unwrap();
-    rolled_back.discard_on_rollback();
+    let mut rolled_back = begin(&storage);
     {
         let mut scope = Scope::open(&mut rolled_back).unwrap();
         scope.set("bank", key(2), vec![7; 4]);

@@ -83,7 +83,9 @@ impl KeyRange {
         }
     }
 
-    /// Whether some key `k` with `lo <= k <= hi` is inside the range.
+    /// Whether some key `k` with `lo <= k <= hi` may be inside the range:
+    /// never false when one is, sometimes true when none is (between `a`
+    /// and `a || 0` lies no key, which this does not see).
     pub(crate) fn meets(&self, lo: &[u8], hi: &[u8]) -> bool {
         let starts_by_hi = match &self.start {
             Bound::Included(s) => s.as_slice() <= hi,

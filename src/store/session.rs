@@ -4,8 +4,9 @@
 //!
 //! An upgrade that re-keys every account writes millions of keys in one
 //! block. In a [`super::StateDelta`] they would all sit in memory; here at
-//! most one buffer of them does (`buffer_limit` bytes), the rest is already
-//! in the transaction, which redb keeps on disk. Nothing is visible to
+//! most one buffer of them does (`buffer_limit` bytes; two while writing
+//! behind, one being written and one filling), the rest is already in the
+//! transaction, which redb keeps on disk. Nothing is visible to
 //! readers or durable before [`super::Storage::commit_session`], and
 //! dropping the session discards everything, so a block stays atomic.
 //!
@@ -139,13 +140,15 @@ impl WriteSession {
         self.behind = Some(Behind::new(snapshot));
     }
 
-    /// The batch writer, after [`WriteSession::flush`] (which waits for
-    /// any batch in flight and counts the v1 keys removed).
+    /// The batch writer, once any batch in flight is written (the v1 keys
+    /// it removed are counted by the next [`WriteSession::flush`]).
     fn writer(&mut self) -> Result<&mut BatchWriter, StoreError> {
         self.writer.ready()
     }
 
-    /// The block's write transaction, with every write so far in it.
+    /// The block's write transaction, with every write so far in it. For
+    /// the commit: what is written through it directly is not seen by the
+    /// session's reads while writing behind.
     ///
     /// # Errors
     ///
@@ -169,11 +172,10 @@ impl WriteSession {
     /// What the session did so far.
     pub fn stats(&self) -> SessionStats {
         let mut stats = self.stats;
-        let _ = self.writer.with(|w| {
+        self.writer.inspect(|w| {
             stats.writes = w.writes;
             stats.batches = w.batches;
             stats.write_time = w.write_time;
-            Ok(())
         });
         stats
     }
@@ -182,7 +184,7 @@ impl WriteSession {
     pub fn writes_per_store(&self) -> BTreeMap<String, u64> {
         let mut touched = self
             .writer
-            .with(|w| Ok(w.touched.clone()))
+            .inspect(|w| w.touched.clone())
             .unwrap_or_default();
         for (store, writes) in self.buffer.stores() {
             *touched.entry(store.to_owned()).or_default() += writes.len() as u64;
@@ -234,7 +236,9 @@ impl WriteSession {
     }
 
     pub(super) fn check(&self) -> Result<(), StoreError> {
-        match &self.failed {
+        // A batch written behind that failed, once waited for.
+        let behind = || self.behind.as_ref().and(self.writer.failure());
+        match self.failed.clone().or_else(behind) {
             Some(message) => Err(StoreError::backend(
                 "continuing after a failed write of this block",
                 message,
@@ -288,6 +292,12 @@ impl WriteSession {
         self.check()?;
         if !self.buffer.is_empty() {
             self.flush()?;
+        }
+        if let Some(behind) = &mut self.behind {
+            // Later reads of these keys must not go to the snapshot.
+            for (store, writes) in changes.stores() {
+                writes.keys().for_each(|key| behind.note(store, key));
+            }
         }
         let result = self.write(changes);
         result.or_else(|e| self.fail(e))

@@ -12,14 +12,16 @@
 //! - keys the block has not written go to a read snapshot of the last
 //!   commit, the state the transaction started from, without waiting;
 //! - keys it may have written (inside the smallest range holding every
-//!   key written to that store so far, kept per store) are read from the
-//!   transaction once the batch in flight is written.
+//!   key written so far, kept per store and per first two key bytes) are
+//!   read from the transaction once the batch in flight is written.
 //!
-//! A migration reading the old keys in order and writing new ones
-//! elsewhere never waits. Both readings give the same bytes; only the
-//! wait differs. Batches are written in the order they were made, so the
-//! transaction, the lattice sum and the app hash are what writing them in
-//! line gives.
+//! A migration reading a prefix of old keys in order and writing new ones
+//! under other first bytes never waits. Both readings give the same bytes;
+//! only the wait differs. At most one batch is in flight (the next waits
+//! for it), written in the order they were made, so the transaction, the
+//! lattice sum and the app hash are what writing them in line gives. Only
+//! a session that keeps no undo journal writes behind, so a batch written
+//! here is never journaled.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -32,10 +34,13 @@ use super::{ChangeSet, KeyRange, KvPair, StoreError, TableRead};
 
 type Written = (Box<BatchWriter>, Result<(), StoreError>);
 
+/// A batch handed to the writer thread once it has started.
+type Job = (Box<BatchWriter>, ChangeSet, LayoutState);
+
 /// The batch writer: here, or away writing a batch.
 struct SlotState {
     ready: Option<Box<BatchWriter>>,
-    writing: Option<JoinHandle<Written>>,
+    writing: Option<JoinHandle<Option<Written>>>,
     /// The first failure of a batch written behind, kept for every later
     /// caller: the session must not commit after it.
     failed: Option<String>,
@@ -57,14 +62,22 @@ impl SlotState {
     fn settle(&mut self) -> Result<&mut BatchWriter, StoreError> {
         if let Some(handle) = self.writing.take() {
             match handle.join() {
-                Ok((writer, result)) => {
+                Ok(Some((writer, result))) => {
                     self.ready = Some(writer);
                     if let Err(e) = result {
                         self.failed = Some(e.to_string());
                         return Err(e);
                     }
                 }
-                Err(_) => self.failed = Some("the writer thread panicked".into()),
+                Ok(None) => self.failed = Some("the writer thread got no batch".into()),
+                Err(payload) => {
+                    let detail = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "no detail".to_owned());
+                    self.failed = Some(format!("the writer thread panicked: {detail}"));
+                }
             }
         }
         if let Some(message) = &self.failed {
@@ -133,12 +146,27 @@ impl WriterSlot {
         f(state.settle()?)
     }
 
+    /// Runs `f` on the writer once any batch in flight is written, also
+    /// after a failure (for counts and stats); `None` if it is gone.
+    pub(super) fn inspect<T>(&self, f: impl FnOnce(&BatchWriter) -> T) -> Option<T> {
+        let mut state = self.lock();
+        let _ = state.settle();
+        state.ready.as_deref().map(f)
+    }
+
+    /// The first failure of a batch written behind, if one has been
+    /// waited for.
+    pub(super) fn failure(&self) -> Option<String> {
+        self.lock().failed.clone()
+    }
+
     /// Writes `changes` on a writer thread (after any batch in flight) and
-    /// returns at once; a failure surfaces at the next wait.
+    /// returns at once; a failure surfaces at the next wait. Where no
+    /// thread can be started, the batch is written here instead.
     ///
     /// # Errors
     ///
-    /// The batch before failed, or no thread could be started.
+    /// The batch before failed, or (written here) this one.
     pub(super) fn write_behind(
         &mut self,
         changes: ChangeSet,
@@ -146,27 +174,37 @@ impl WriterSlot {
     ) -> Result<(), StoreError> {
         let state = self.state_mut();
         state.settle()?;
-        let Some(mut writer) = state.ready.take() else {
+        let Some(writer) = state.ready.take() else {
             return Err(gone("the batch writer is gone"));
         };
-        let layout = layout.clone();
+        // The writer goes to the thread only once it runs, so a thread
+        // that cannot start leaves it here.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Job>(1);
         let spawned = std::thread::Builder::new()
             .name("write-behind".into())
             .spawn(move || {
+                let (mut writer, changes, layout) = receive.recv().ok()?;
                 let result = writer.write(changes, &layout, false);
-                (writer, result)
+                Some((writer, result))
             });
-        match spawned {
-            Ok(handle) => {
-                state.writing = Some(handle);
-                Ok(())
-            }
-            Err(e) => {
-                let message = format!("cannot start the writer thread: {e}");
-                state.failed = Some(message.clone());
-                Err(gone(&message))
-            }
+        let job = (writer, changes, layout.clone());
+        let unsent = match spawned {
+            Ok(handle) => match send.send(job) {
+                Ok(()) => {
+                    state.writing = Some(handle);
+                    return Ok(());
+                }
+                Err(unsent) => unsent.0,
+            },
+            Err(_) => job,
+        };
+        let (mut writer, changes, layout) = unsent;
+        let result = writer.write(changes, &layout, false);
+        state.ready = Some(writer);
+        if let Err(e) = &result {
+            state.failed = Some(e.to_string());
         }
+        result
     }
 }
 
@@ -254,8 +292,13 @@ impl Behind {
         let Some(buckets) = self.written.get(store) else {
             return false;
         };
-        // Cutting keys to their first bytes keeps their order, so every key
-        // of the range is in a bucket between those of its two ends.
+        if range.is_empty() {
+            // Holds nothing, and its cut ends could be inverted.
+            return false;
+        }
+        // Cutting keys to their first bytes never inverts two of them (it
+        // may make them equal), so every key of a range that is not empty
+        // is in a bucket between those of its two ends, inclusive.
         fn cut(bound: Bound<&[u8]>) -> Bound<&[u8]> {
             match bound {
                 Bound::Included(k) | Bound::Excluded(k) => Bound::Included(bucket(k)),

@@ -151,6 +151,8 @@ impl Storage {
         }
         let settled = session.settle_lattice()?;
         let lattice = settled.total;
+        // Every write in and counted before the counters are read.
+        session.flush()?;
         let (layout, counters, stats) = (session.layout.clone(), session.counters, session.stats());
         let mut txn = session.into_txn()?;
         // The boundary, layout version and counters, once, with the block.

@@ -273,8 +273,9 @@ impl Storage {
     /// A backend failure.
     pub fn begin_session_writing_behind(&self) -> Result<WriteSession, StoreError> {
         let mut session = self.begin_session()?;
-        // Taken while the write transaction is open, so no commit can come
-        // between: this is the state the transaction started from.
+        // Taken while the write transaction is open: with a backend whose
+        // write transactions exclude each other (redb), no commit can come
+        // between, so this is the state the transaction started from.
         session.write_behind(self.backend.begin_read()?);
         Ok(session)
     }
