@@ -5,7 +5,9 @@
 //! migration, after each of several batches written into the transaction,
 //! and once the upgrade is applied, just before its commit — and restarted
 //! after each kill. Every restart replays the whole block; the final height,
-//! app hash and export equal an uninterrupted run.
+//! app hash and export equal an uninterrupted run. The batches are written
+//! behind the upgrade on a second thread, so kills also land with a batch
+//! in flight.
 
 mod common;
 
@@ -17,7 +19,15 @@ use common::{appd, init, s};
 use serde_json::Value;
 
 const APPD: &str = env!("CARGO_BIN_EXE_appd");
-const ACCOUNTS: u64 = 9_000;
+/// Accounts of the chain: enough for a dozen batches in a debug build;
+/// `UPGRADE_CRASH_ACCOUNTS=200000 cargo test --release -p appd --test
+/// upgrade_crash` runs the same kills at mainnet-like scale.
+fn accounts() -> u64 {
+    std::env::var("UPGRADE_CRASH_ACCOUNTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(9_000)
+}
 const UPGRADE_HEIGHT: &str = "4";
 const END: u64 = 6;
 /// A tiny write buffer, so the upgrade writes many batches to kill between.
@@ -77,7 +87,7 @@ fn status(home: &Path) -> Value {
 
 /// A v1.0.0 chain halted for v2.0.0 at [`UPGRADE_HEIGHT`].
 fn halted_chain(home: &Path) {
-    init(home, ACCOUNTS, 11);
+    init(home, accounts(), 11);
     appd(&[
         "upgrade",
         "schedule",
