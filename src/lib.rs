@@ -32,6 +32,7 @@
 //! | plans, handlers, store upgrades, the pre-block check, dry runs, the ledger | [`upgrade`] |
 //! | the block executor: InitChain, pre-block, hooks, txs, commit, export | [`app::App`] ([`app`]) |
 //! | stores, deltas, redb and memory backends, layouts, the lazy v1 -> v2 migration | [`store`] |
+//! | an upgrade's writes streamed into the block's transaction, written behind on a second thread | [`store::WriteSession`], [`store::Storage::begin_session_writing_behind`] |
 //! | the app hash | [`commitment`] |
 //! | genesis documents: read, validate, stream export, `genesis migrate` | [`genesis`] |
 //! | upgrade tests with a cross-check of both paths (feature `testing`) | `testing` |

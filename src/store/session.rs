@@ -15,6 +15,10 @@
 //! saves the lattice and journals the old value of every key a batch
 //! overwrites while it is open ([`super::journal`]), so rolling it back
 //! restores the transaction, the lattice and the counters exactly.
+//!
+//! A session its owner drops whole on any failure (an upgrade block,
+//! InitChain) keeps no journal and writes its full buffers behind, on a
+//! second thread ([`super::write_behind`]).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
