@@ -154,7 +154,7 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
             .unwrap_or(0)
             .to_string())
     );
-    let rows: [(&str, &Cell<'_>); 13] = [
+    let rows: [(&str, &Cell<'_>); 15] = [
         ("row changes (set + removed)", &|r| {
             format!(
                 "{:.0}",
@@ -171,6 +171,13 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
             format!(
                 "{:.2}",
                 get(r, "upgrade_block", "seconds") / get(r, "raw_rewrite", "seconds")
+            )
+        }),
+        ("redb writes (writer thread), % of block", &|r| {
+            format!(
+                "{:.1}%",
+                100.0 * get(r, "upgrade_block", "write_seconds")
+                    / get(r, "upgrade_block", "seconds")
             )
         }),
         ("lattice upkeep (worker thread), % of block", &|r| {
@@ -204,6 +211,9 @@ fn print_table(chain: &Chain, runs: &[Value]) -> anyhow::Result<()> {
                 "{:.3}",
                 get(r, "upgrade_block", "seconds") / path_seconds(r)
             )
+        }),
+        ("raw rewrite / (export + migrate + import)", &|r| {
+            format!("{:.3}", get(r, "raw_rewrite", "seconds") / path_seconds(r))
         }),
         ("import peak RSS, MiB", &|r| {
             format!("{:.0}", get(r, "import", "peak_rss_mib"))
