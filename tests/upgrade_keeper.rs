@@ -193,7 +193,7 @@ fn a_plan_for_the_block_being_executed_is_refused() {
 #[test]
 fn at_the_plan_height_a_binary_without_the_handler_halts_and_writes_upgrade_info() {
     let home = tempfile::tempdir().unwrap();
-    let app = v1_chain_with_plan(home.path(), 4, 3, &[]);
+    let mut app = v1_chain_with_plan(home.path(), 4, 3, &[]);
     let before = (app.last_commit(), app.export_genesis().unwrap());
     let info_path = home.path().join("data").join("upgrade-info.json");
     assert!(!info_path.exists());
@@ -314,7 +314,7 @@ fn the_new_binary_applies_the_upgrade_at_the_plan_height() {
 fn a_binary_holding_the_handler_before_the_plan_height_refuses_to_run() {
     let home = tempfile::tempdir().unwrap();
     drop(v1_chain_with_plan(home.path(), 6, 2, &[]));
-    let app = open_app(home.path(), v2(), v2_upgrades(run_all), &[]).unwrap();
+    let mut app = open_app(home.path(), v2(), v2_upgrades(run_all), &[]).unwrap();
     let before = app.last_commit();
     let err = app.begin_block().err().unwrap();
     insta::assert_snapshot!(
@@ -328,7 +328,7 @@ fn a_binary_holding_the_handler_before_the_plan_height_refuses_to_run() {
 fn a_binary_with_new_module_versions_and_no_plan_refuses_to_run() {
     let home = tempfile::tempdir().unwrap();
     drop(open_app(home.path(), v1(), UpgradeRegistry::new(), &[]).unwrap());
-    let app = open_app(home.path(), v2(), v2_upgrades(run_all), &[]).unwrap();
+    let mut app = open_app(home.path(), v2(), v2_upgrades(run_all), &[]).unwrap();
     insta::assert_snapshot!(
         app.begin_block().err().unwrap().to_string(),
         @r#"the state's module versions {"alpha": 1, "auth": 1} differ from this binary's {"alpha": 2, "auth": 1, "newmod": 1} and no upgrade is due at height 1; run the release that wrote this state"#
@@ -374,7 +374,7 @@ fn failing_upgrade(
     let v1_app = v1_chain_with_plan(home.path(), 3, 2, &[]);
     let before = observed(&v1_app);
     drop(v1_app);
-    let app = open_app(home.path(), modules(), upgrades(), &[]).unwrap();
+    let mut app = open_app(home.path(), modules(), upgrades(), &[]).unwrap();
     assert_eq!(observed(&app), before);
     let err = app.begin_block().err().unwrap().to_string();
     // Nothing was committed, and the node cannot pass the height.
@@ -384,7 +384,7 @@ fn failing_upgrade(
     assert_eq!(app.last_commit().unwrap().height, 2);
     drop(app);
     // Restarting does not help either.
-    let app = open_app(home.path(), modules(), upgrades(), &[]).unwrap();
+    let mut app = open_app(home.path(), modules(), upgrades(), &[]).unwrap();
     assert_eq!(observed(&app), before);
     assert_eq!(app.begin_block().err().unwrap().to_string(), err);
     err

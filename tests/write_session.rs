@@ -337,7 +337,7 @@ fn a_session_without_undo_commits_kept_scopes_and_refuses_after_a_rollback() {
 fn without_undo(behind: bool) {
     let mut storage = seeded(Start::V2);
     storage.set_write_buffer(1);
-    let begin = |storage: &Storage| {
+    let begin = |storage: &mut Storage| {
         if behind {
             storage.begin_session_writing_behind().unwrap()
         } else {
@@ -346,7 +346,7 @@ fn without_undo(behind: bool) {
             session
         }
     };
-    let mut kept = begin(&storage);
+    let mut kept = begin(&mut storage);
     {
         let mut outer = Scope::open(&mut kept).unwrap();
         let mut inner = Scope::open(&mut outer).unwrap();
@@ -362,7 +362,7 @@ fn without_undo(behind: bool) {
     assert_eq!(snapshot.get("bank", &key(1)).unwrap(), Some(vec![9; 4]));
     assert_eq!(snapshot.get("alpha", &key(0)).unwrap(), None);
 
-    let mut rolled_back = begin(&storage);
+    let mut rolled_back = begin(&mut storage);
     {
         let mut scope = Scope::open(&mut rolled_back).unwrap();
         scope.set("bank", key(2), vec![7; 4]);

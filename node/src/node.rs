@@ -23,6 +23,9 @@ pub struct NodeSettings {
     /// Bytes of a large block's pending writes kept in memory before they
     /// go into the block's transaction (`None`: the runtime's default).
     pub write_buffer: Option<usize>,
+    /// Move each lazy-migration batch between blocks, in its own
+    /// transaction, instead of inside the block's commit.
+    pub batches_between_blocks: bool,
 }
 
 impl Chain {
@@ -149,6 +152,7 @@ impl Chain {
         if let Some(bytes) = settings.write_buffer {
             storage.set_write_buffer(bytes);
         }
+        storage.move_batches_between_blocks(settings.batches_between_blocks);
         // Before anything reads or writes an address.
         upgrade_runtime::address_prefix::apply_stored(&storage)?;
         let manager = release.manager()?;

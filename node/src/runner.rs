@@ -76,7 +76,16 @@ pub fn run_blocks(
         migration: app.storage().migration_counters(),
     };
     let started = Instant::now();
-    let result = run_loop(chain, app, home, options, &mut summary);
+    let mut result = run_loop(chain, app, home, options, &mut summary);
+    // The last block's batch, if it moves between blocks, is counted too.
+    match app.settle_migration_batch() {
+        Ok(Some(batch)) => {
+            summary.keys_migrated += batch.moved;
+            summary.migration_blocks += 1;
+        }
+        Ok(None) => {}
+        Err(e) => result = result.and(Err(e.into())),
+    }
     summary.seconds = started.elapsed().as_secs_f64();
     summary.migration = app.storage().migration_counters();
     (summary, result)

@@ -69,7 +69,7 @@ impl App {
     /// # Errors
     ///
     /// As [`App::pre_block`], and [`AppError::BeginBlock`].
-    pub fn begin_block(&self) -> Result<Block, AppError> {
+    pub fn begin_block(&mut self) -> Result<Block, AppError> {
         let mut block = self.pre_block()?;
         self.run_begin_blockers(&mut block)?;
         Ok(block)
@@ -85,7 +85,7 @@ impl App {
     /// [`AppError::UpgradeNeeded`] (after writing `upgrade-info.json`),
     /// [`AppError::BinaryUpdatedBeforeTrigger`], a failed upgrade, or
     /// [`AppError::VersionMismatch`].
-    pub fn pre_block(&self) -> Result<Block, AppError> {
+    pub fn pre_block(&mut self) -> Result<Block, AppError> {
         let last = self.storage.last_commit().ok_or(AppError::NotInitialised)?;
         let height = last.height + 1;
         let mut delta = StateDelta::new(BlockBase::Committed(self.storage.snapshot()?));

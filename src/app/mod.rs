@@ -19,7 +19,7 @@ pub use error::{AppError, VersionMismatch};
 
 use crate::configurator::Configurator;
 use crate::manager::ModuleManager;
-use crate::store::{CommitInfo, Snapshot, Storage};
+use crate::store::{BatchReport, CommitInfo, Snapshot, Storage};
 use crate::upgrade::{UpgradeRegistry, app_version, done_history};
 
 /// Keys a block moves from layout v1 to v2 while a lazy migration runs,
@@ -127,6 +127,16 @@ impl App {
     /// The storage.
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// Waits for a lazy-migration batch moving between blocks, if one is,
+    /// and returns what it did (see [`Storage::settle_batch`]).
+    ///
+    /// # Errors
+    ///
+    /// The batch failed.
+    pub fn settle_migration_batch(&mut self) -> Result<Option<BatchReport>, AppError> {
+        Ok(self.storage.settle_batch()?)
     }
 
     /// The module manager.

@@ -157,7 +157,7 @@ fn a_wrong_migration_is_caught_by_its_post_check_and_nothing_is_committed() {
     insta::assert_snapshot!(message.replace(&balances, "N to N-1"), @r#"upgrade handler "v2.0.0" failed at height 3: post-check of module "bank" migration 1 -> 2 failed: the number of balances changed from N to N-1"#);
 
     // Under checked upgrades the node refuses to commit the upgrade block.
-    let checked = app(v1.into_storage(), bad_v2(), "v2.0.0", true);
+    let mut checked = app(v1.into_storage(), bad_v2(), "v2.0.0", true);
     let err = checked.begin_block().err().expect("refused").to_string();
     assert!(
         err.contains(r#"post-check of module "bank" migration 1 -> 2 failed"#),
@@ -167,7 +167,7 @@ fn a_wrong_migration_is_caught_by_its_post_check_and_nothing_is_committed() {
     assert_eq!(dump(&checked), dump_before);
 
     // Without checks the same binary would have committed the loss.
-    let unchecked = app(checked.into_storage(), bad_v2(), "v2.0.0", false);
+    let mut unchecked = app(checked.into_storage(), bad_v2(), "v2.0.0", false);
     let block = unchecked.begin_block().expect("applied without checks");
     assert!(block.applied_upgrade().is_some());
 }

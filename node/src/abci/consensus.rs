@@ -149,7 +149,7 @@ impl AbciNode {
         // CometBFT may finalize the same height again after a failed commit:
         // the previous execution is dropped, never half-kept.
         state.pending = None;
-        let app = &state.app;
+        let app = &mut state.app;
         let mut block = match app.pre_block() {
             Ok(block) => block,
             Err(e @ AppError::UpgradeNeeded { .. }) => return Err(Failure::Fatal(e.to_string())),

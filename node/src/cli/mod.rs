@@ -157,6 +157,11 @@ pub struct StartArgs {
     /// runs (0 pauses it). Node-local: the app hash does not depend on it.
     #[arg(long, default_value_t = upgrade_runtime::app::DEFAULT_MIGRATION_BATCH)]
     pub migration_batch: u64,
+    /// Move each lazy-migration batch inside the block's commit, as one
+    /// transaction with it, instead of between blocks in a transaction of
+    /// its own (the default, which keeps it off the commit's path).
+    #[arg(long)]
+    pub migration_batch_in_commit: bool,
     /// Run every migration's pre- and post-check when applying an upgrade,
     /// refusing to commit the upgrade if one fails.
     #[arg(long)]

@@ -127,37 +127,44 @@ pub fn run(args: BenchMigrationArgs) -> anyhow::Result<()> {
         "app hashes differ"
     );
 
-    // (b) and (c): two nodes side by side, one migrating, one not.
+    // (b) and (c): nodes side by side: migrating with the batch inside the
+    // commit, migrating with the batch moved between blocks, and not
+    // migrating. Each commit is timed alone: a batch moving between blocks
+    // is waited for (and timed) before the next node commits.
     let mut migrating = copy("migrating.redb")?;
+    let mut between = copy("between.redb")?;
     let mut plain = copy("plain.redb")?;
     commit(&mut migrating, ChangeSet::new(), true, 0)?;
+    commit(&mut between, ChangeSet::new(), true, 0)?;
     commit(&mut plain, ChangeSet::new(), false, 0)?;
+    between.move_batches_between_blocks(true);
     let (mut with_batch, mut without) = (Duration::ZERO, Duration::ZERO);
+    let (mut with_between, mut gap) = (Duration::ZERO, Duration::ZERO);
     let mut measured = 0;
     for round in 0..args.blocks {
         let h = 10_000 + round;
         if matches!(migrating.layout_state(), LayoutState::V2) {
             break;
         }
-        with_batch += commit(
-            &mut migrating,
-            block_writes(args.keys, args.block_writes, h),
-            false,
-            args.batch,
-        )?;
-        without += commit(
-            &mut plain,
-            block_writes(args.keys, args.block_writes, h),
-            false,
-            0,
-        )?;
+        let writes = || block_writes(args.keys, args.block_writes, h);
+        with_batch += commit(&mut migrating, writes(), false, args.batch)?;
+        with_between += commit(&mut between, writes(), false, args.batch)?;
+        let t = Instant::now();
+        between.settle_batch()?;
+        gap += t.elapsed();
+        without += commit(&mut plain, writes(), false, 0)?;
         measured += 1;
     }
+    anyhow::ensure!(
+        between.last_commit().map(|c| c.app_hash) == plain.last_commit().map(|c| c.app_hash),
+        "app hashes differ"
+    );
     let (mut routed, mut direct) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..3 {
         routed += reads(&migrating, args.keys, args.reads)?;
         direct += reads(&plain, args.keys, args.reads)?;
     }
+    let per_block = |d: Duration| d.as_secs_f64() * 1e3 / measured.max(1) as f64;
     let report = json!({
         "keys": args.keys,
         "batch": args.batch,
@@ -170,6 +177,9 @@ pub fn run(args: BenchMigrationArgs) -> anyhow::Result<()> {
         "b_commit_ms_with_batch": with_batch.as_secs_f64() * 1e3 / f64::from(measured.max(1) as u32),
         "b_commit_ms_without": without.as_secs_f64() * 1e3 / f64::from(measured.max(1) as u32),
         "b_ratio_with_over_without": with_batch.as_secs_f64() / without.as_secs_f64(),
+        "b_commit_ms_with_batch_between_blocks": per_block(with_between),
+        "b_batch_ms_between_blocks": per_block(gap),
+        "b_ratio_between_blocks_over_without": with_between.as_secs_f64() / without.as_secs_f64(),
         "c_reads": args.reads * 3,
         "c_routed_us_per_read": routed.as_secs_f64() * 1e6 / (args.reads * 3) as f64,
         "c_direct_us_per_read": direct.as_secs_f64() * 1e6 / (args.reads * 3) as f64,

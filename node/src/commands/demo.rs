@@ -91,6 +91,7 @@ pub fn run(chain: &Chain, args: DemoArgs) -> anyhow::Result<()> {
     let open_with_batch = |release: &str, migration_batch| {
         let settings = NodeSettings {
             migration_batch,
+            batches_between_blocks: true,
             ..NodeSettings::default()
         };
         chain.open_app(&home, &chain.resolve_release(Some(release))?, &settings)

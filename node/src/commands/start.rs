@@ -24,6 +24,7 @@ pub fn run(chain: &Chain, args: StartArgs) -> anyhow::Result<()> {
         migration_batch: args.migration_batch,
         checked_upgrades: args.checked_upgrades,
         write_buffer: Some(args.write_buffer_mib.max(1) << 20),
+        batches_between_blocks: !args.migration_batch_in_commit,
     };
     if let Some(address) = &args.abci {
         return serve_abci(chain, &home, &release, &settings, &args, address);

@@ -125,7 +125,14 @@ impl Storage {
         }
         session.write_set(changes)?;
         let mut batch_report = None;
+        let mut batch_after = None;
         if let LayoutState::Migrating(boundary) = session.layout.clone()
+            && options.migration_batch > 0
+            && self.between_blocks
+        {
+            // Moved once this block has committed (`between_blocks`).
+            batch_after = Some(boundary);
+        } else if let LayoutState::Migrating(boundary) = session.layout.clone()
             && options.migration_batch > 0
         {
             let mut counters = session.counters;
@@ -201,8 +208,15 @@ impl Storage {
         self.layout = layout;
         self.counters = counters;
         self.last = Some(info);
-        self.last_batch = batch_report;
+        self.last_batch = match self.between_blocks {
+            // The batch moved between the last block and this one.
+            true => self.settled.take(),
+            false => batch_report,
+        };
         self.last_stats = stats;
+        if let Some(boundary) = batch_after {
+            self.start_batch(boundary, options.migration_batch, height);
+        }
         Ok(info)
     }
 }

@@ -1,12 +1,14 @@
 //! Storage: logical state on a backend, committed a block at a time with its
 //! app hash.
 
+mod between_blocks;
 mod commit;
 mod load;
 
 use load::{decode_hash, read_state};
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -60,7 +62,7 @@ pub struct CommitOptions<'a> {
 /// Logical state kept on a backend. Owns the running lattice hash, so each
 /// commit costs O(its changes), and the layout router's state.
 pub struct Storage {
-    backend: Box<dyn Backend>,
+    backend: Arc<dyn Backend>,
     layout: LayoutState,
     counters: MigrationCounters,
     lattice: LatticeHash,
@@ -71,6 +73,12 @@ pub struct Storage {
     last_batch: Option<BatchReport>,
     last_stats: SessionStats,
     write_buffer: usize,
+    /// Whether lazy-migration batches move between blocks.
+    between_blocks: bool,
+    /// The batch moving between blocks, if one is.
+    pending: Option<between_blocks::PendingBatch>,
+    /// The last batch moved between blocks, for the next commit to report.
+    settled: Option<BatchReport>,
 }
 
 impl Storage {
@@ -80,7 +88,7 @@ impl Storage {
     ///
     /// Never in practice; the signature matches the on-disk constructors.
     pub fn in_memory(layout: Layout) -> Result<Self, StoreError> {
-        Self::initialise(Box::new(MemoryBackend::new()), layout)
+        Self::initialise(Arc::new(MemoryBackend::new()), layout)
     }
 
     /// Creates a new state file at `path`.
@@ -89,7 +97,7 @@ impl Storage {
     ///
     /// [`StoreError::StateFile`] if it exists or cannot be created.
     pub fn create(path: &Path, layout: Layout) -> Result<Self, StoreError> {
-        Self::initialise(Box::new(RedbBackend::create(path)?), layout)
+        Self::initialise(Arc::new(RedbBackend::create(path)?), layout)
     }
 
     /// Opens an existing state file, checking that it is one of ours and
@@ -114,7 +122,7 @@ impl Storage {
             read_state(reader.as_ref()).map_err(as_file_error)?;
         }
         let backend = RedbBackend::open(path)?;
-        Self::load(Box::new(backend)).map_err(as_file_error)
+        Self::load(Arc::new(backend)).map_err(as_file_error)
     }
 
     /// Opens an existing state file for reading only: the file stays
@@ -125,7 +133,7 @@ impl Storage {
     /// [`StoreError::StateFile`] naming what is wrong.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         let backend = RedbReadOnlyBackend::open(path)?;
-        Self::load(Box::new(backend)).map_err(|e| match e {
+        Self::load(Arc::new(backend)).map_err(|e| match e {
             StoreError::Corrupt { what, reason } => StoreError::StateFile {
                 path: path.to_owned(),
                 reason: format!("corrupt {what}: {reason}"),
@@ -134,7 +142,7 @@ impl Storage {
         })
     }
 
-    fn initialise(backend: Box<dyn Backend>, layout: Layout) -> Result<Self, StoreError> {
+    fn initialise(backend: Arc<dyn Backend>, layout: Layout) -> Result<Self, StoreError> {
         let state = match layout {
             Layout::V1 => LayoutState::V1,
             Layout::V2 => LayoutState::V2,
@@ -154,10 +162,13 @@ impl Storage {
             last_batch: None,
             last_stats: SessionStats::default(),
             write_buffer: DEFAULT_WRITE_BUFFER,
+            between_blocks: false,
+            pending: None,
+            settled: None,
         })
     }
 
-    fn load(backend: Box<dyn Backend>) -> Result<Self, StoreError> {
+    fn load(backend: Arc<dyn Backend>) -> Result<Self, StoreError> {
         let reader = backend.begin_read()?;
         let (layout, counters, lattice, last) = read_state(reader.as_ref())?;
         let store_lattices = load::read_store_lattices(reader.as_ref(), &lattice)?;
@@ -172,6 +183,9 @@ impl Storage {
             last_batch: None,
             last_stats: SessionStats::default(),
             write_buffer: DEFAULT_WRITE_BUFFER,
+            between_blocks: false,
+            pending: None,
+            settled: None,
         })
     }
     /// The store layout version module data is kept in (v1 until a
@@ -249,7 +263,9 @@ impl Storage {
     /// # Errors
     ///
     /// A backend failure.
-    pub fn begin_session(&self) -> Result<WriteSession, StoreError> {
+    /// A batch still moving between blocks is waited for first.
+    pub fn begin_session(&mut self) -> Result<WriteSession, StoreError> {
+        self.settle_batch()?;
         WriteSession::new(
             self.backend.begin_write()?,
             self.layout.clone(),
@@ -271,7 +287,7 @@ impl Storage {
     /// # Errors
     ///
     /// A backend failure.
-    pub fn begin_session_writing_behind(&self) -> Result<WriteSession, StoreError> {
+    pub fn begin_session_writing_behind(&mut self) -> Result<WriteSession, StoreError> {
         let mut session = self.begin_session()?;
         // Taken while the write transaction is open: with a backend whose
         // write transactions exclude each other (redb), no commit can come
