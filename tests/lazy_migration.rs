@@ -100,9 +100,12 @@ fn check_all(storage: &Storage, model: &Model) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
+    /// `between`: batches move between blocks, so every check and every
+    /// block's reads run while the last commit's batch may be moving.
     #[test]
-    fn routed_state_agrees_with_a_model_at_every_step(initial in genesis(), ops in prop::collection::vec(op(), 1..60)) {
+    fn routed_state_agrees_with_a_model_at_every_step(initial in genesis(), ops in prop::collection::vec(op(), 1..60), between in any::<bool>()) {
         let mut storage = Storage::in_memory(Layout::V1).expect("storage");
+        storage.move_batches_between_blocks(between);
         let mut model = Model::new();
         let mut delta = StateDelta::new(storage.snapshot().expect("snapshot"));
         for (s, k, v) in initial {
@@ -150,6 +153,10 @@ proptest! {
         // Drain: the batch that empties v1 completes the migration eagerly.
         height += 1;
         commit(&mut storage, height, delta, false, 1_000);
+        if between {
+            check_all(&storage, &pending);
+            storage.settle_batch().expect("the last batch");
+        }
         model = pending;
         prop_assert_eq!(storage.layout_state(), &LayoutState::V2);
         prop_assert_eq!(storage.migration_counters().left, 0);
