@@ -199,3 +199,41 @@ fn counters_track_moved_and_left_and_completion_is_eager() {
     assert_eq!(storage.migration_counters().completed_height, 3);
     assert_eq!(storage.layout(), Layout::V2);
 }
+
+/// A batch moved between blocks commits its boundary and counters with its
+/// keys: the reopened state file holds what settling reported, and every
+/// key reads back.
+#[test]
+fn a_batch_moved_between_blocks_is_on_disk_with_its_boundary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("state.redb");
+    let mut storage = Storage::create(&path, Layout::V1).expect("create");
+    let mut delta = StateDelta::new(storage.snapshot().expect("snapshot"));
+    for i in 0..25u8 {
+        delta.set("bank", vec![i], vec![i]);
+    }
+    commit(&mut storage, 0, delta, false, 0);
+    storage.move_batches_between_blocks(true);
+    let empty = StateDelta::new(storage.snapshot().expect("snapshot"));
+    commit(&mut storage, 1, empty, true, 10);
+    let report = storage
+        .settle_batch()
+        .expect("the batch")
+        .expect("a batch was moving");
+    assert_eq!(
+        (report.moved, report.counters.moved, report.counters.left),
+        (10, 10, 15)
+    );
+    assert_eq!(storage.settle_batch().expect("nothing moving"), None);
+    let layout = storage.layout_state().clone();
+    let (counters, last) = (storage.migration_counters(), storage.last_commit());
+    drop(storage);
+    let reopened = Storage::open(&path).expect("reopen");
+    assert_eq!(reopened.layout_state(), &layout);
+    assert_eq!(reopened.migration_counters(), counters);
+    assert_eq!(reopened.last_commit(), last);
+    let snapshot = reopened.snapshot().expect("snapshot");
+    for i in 0..25u8 {
+        assert_eq!(snapshot.get("bank", &[i]).expect("get"), Some(vec![i]));
+    }
+}

@@ -191,9 +191,10 @@ impl AbciNode {
         })
     }
 
-    /// `Commit`: persists the finalized block (one redb transaction, with
-    /// the lazy migration's batch) and takes a state-sync snapshot when one
-    /// is due.
+    /// `Commit`: persists the finalized block (one redb transaction; a
+    /// running lazy migration then moves its next batch in a transaction of
+    /// its own before the next block's) and takes a state-sync snapshot when
+    /// one is due.
     pub fn commit(&self) -> Result<ResponseCommit, Failure> {
         let mut state = self.lock();
         let Some(pending) = state.pending.take() else {

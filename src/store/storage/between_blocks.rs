@@ -28,8 +28,8 @@ pub(super) struct Moved {
     report: BatchReport,
 }
 
-/// A batch being moved on its own thread.
-pub(super) struct PendingBatch(JoinHandle<Result<Moved, StoreError>>);
+/// A batch being moved on its own thread, after the commit of a height.
+pub(super) struct PendingBatch(JoinHandle<Result<Moved, StoreError>>, u64);
 
 impl Storage {
     /// Moves each lazy-migration batch between blocks instead of inside
@@ -73,32 +73,52 @@ impl Storage {
                     report,
                 })
             });
-        // No thread: this batch is skipped; the next block starts another.
-        self.pending = spawned.ok().map(PendingBatch);
+        match spawned {
+            Ok(handle) => self.pending = Some(PendingBatch(handle, height)),
+            // This batch is skipped; the next block starts another.
+            Err(e) => tracing::warn!(
+                height,
+                error = %e,
+                "cannot start the thread of a lazy migration batch; the next block moves it"
+            ),
+        }
     }
 
     /// Waits for a batch being moved between blocks and returns what it
-    /// did (`None`: none was being moved). The next commit reports it as
-    /// its [`Storage::last_batch`].
+    /// did (`None`: none was being moved), e.g. before reporting progress.
+    /// A batch taken here is not reported again by the next commit.
     ///
     /// # Errors
     ///
-    /// The batch failed (nothing of it was committed), or its thread
-    /// panicked.
+    /// The batch failed (nothing of it was committed: the state file holds
+    /// the boundary before it), or its thread panicked.
     pub fn settle_batch(&mut self) -> Result<Option<BatchReport>, StoreError> {
-        let Some(PendingBatch(handle)) = self.pending.take() else {
+        let Some(PendingBatch(handle, height)) = self.pending.take() else {
             return Ok(None);
         };
-        let moved = handle.join().map_err(|_| {
+        let failed = |reason: String| {
             StoreError::backend(
                 "moving a lazy migration batch between blocks",
-                "its thread panicked",
+                format!("the batch after height {height}: {reason}"),
             )
-        })??;
+        };
+        let moved = match handle.join() {
+            Ok(Ok(moved)) => moved,
+            Ok(Err(e)) => return Err(failed(e.to_string())),
+            Err(_) => return Err(failed("its thread panicked".into())),
+        };
         self.layout = moved.layout;
         self.counters = moved.counters;
-        self.settled = Some(moved.report.clone());
         Ok(Some(moved.report))
+    }
+
+    /// As [`Storage::settle_batch`], keeping the report for the next
+    /// commit's [`Storage::last_batch`].
+    pub(super) fn settle_for_next_commit(&mut self) -> Result<(), StoreError> {
+        if let Some(report) = self.settle_batch()? {
+            self.settled = Some(report);
+        }
+        Ok(())
     }
 }
 
@@ -106,7 +126,7 @@ impl Drop for Storage {
     /// A batch being moved finishes (or fails, harmlessly) before the state
     /// file is closed.
     fn drop(&mut self) {
-        if let Some(PendingBatch(handle)) = self.pending.take() {
+        if let Some(PendingBatch(handle, _)) = self.pending.take() {
             let _ = handle.join();
         }
     }

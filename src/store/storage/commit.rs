@@ -102,6 +102,9 @@ impl Storage {
                 store: MIGRATION_STORE.into(),
             });
         }
+        // Defensive: a batch still moving (a session begun some other way)
+        // is taken before this commit's counters are written.
+        self.settle_for_next_commit()?;
         if session.open_scopes() > 0 {
             return Err(StoreError::backend(
                 "committing a block",

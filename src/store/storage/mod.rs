@@ -204,7 +204,10 @@ impl Storage {
         self.counters
     }
 
-    /// What the last commit's migration batch did, if one ran.
+    /// What the last commit's migration batch did, if one ran: moving
+    /// batches between blocks, the batch moved after the commit before
+    /// (the layout and counters, too, are one batch behind the state file
+    /// until the next write waits for the batch).
     pub fn last_batch(&self) -> Option<&BatchReport> {
         self.last_batch.as_ref()
     }
@@ -258,14 +261,14 @@ impl Storage {
     /// Starts writing the next block straight into a backend write
     /// transaction (see [`WriteSession`]): for blocks whose writes must not
     /// all sit in memory, such as an upgrade. One at a time; finish it with
-    /// [`Storage::commit_session`] or drop it.
+    /// [`Storage::commit_session`] or drop it. A batch still moving between
+    /// blocks is waited for first.
     ///
     /// # Errors
     ///
-    /// A backend failure.
-    /// A batch still moving between blocks is waited for first.
+    /// A backend failure, or the batch moving between blocks failed.
     pub fn begin_session(&mut self) -> Result<WriteSession, StoreError> {
-        self.settle_batch()?;
+        self.settle_for_next_commit()?;
         WriteSession::new(
             self.backend.begin_write()?,
             self.layout.clone(),
