@@ -22,15 +22,20 @@ impl<T> Guarded<T> {
     }
 }
 
+/// The message a panic carried, for an error that reports it.
+pub(crate) fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no detail".to_owned())
+}
+
 fn guard<R>(path: &Path, f: impl FnOnce() -> Result<R, StoreError>) -> Result<R, StoreError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result,
         Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no detail".to_owned());
+            let detail = panic_detail(payload.as_ref());
             Err(StoreError::StateFile {
                 path: path.to_owned(),
                 reason: format!(

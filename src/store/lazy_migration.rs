@@ -162,6 +162,15 @@ pub(crate) fn move_batch(
         completed: next == LayoutState::V2,
         boundary: boundary_text,
     };
+    tracing::info!(
+        height,
+        moved = report.moved,
+        total_moved = report.counters.moved,
+        left = report.counters.left,
+        boundary = %report.boundary,
+        completed = report.completed,
+        "lazy store migration batch"
+    );
     Ok((next, report))
 }
 

@@ -65,6 +65,15 @@ impl Settled {
     }
 }
 
+/// A session ended for its commit ([`WriteSession::finish`]).
+pub(super) struct Finished {
+    pub(super) txn: Box<dyn TableWrite>,
+    pub(super) layout: LayoutState,
+    pub(super) counters: MigrationCounters,
+    pub(super) lattices: Settled,
+    pub(super) stats: SessionStats,
+}
+
 /// What a session did: for benchmarks and logs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SessionStats {
@@ -162,15 +171,24 @@ impl WriteSession {
         Ok(&mut self.writer()?.txn)
     }
 
-    /// Ends the session: its transaction, with every write in it.
+    /// Ends the session for its commit: every write in the transaction,
+    /// the lattices settled, and what the commit writes with them.
     ///
     /// # Errors
     ///
     /// As [`WriteSession::txn`].
-    pub(super) fn into_txn(mut self) -> Result<Box<dyn TableWrite>, StoreError> {
+    pub(super) fn finish(mut self) -> Result<Finished, StoreError> {
         self.flush()?;
+        let lattices = self.settle_lattice()?;
+        let stats = self.stats();
         let writer = *self.writer.take()?;
-        Ok(writer.txn)
+        Ok(Finished {
+            txn: writer.txn,
+            layout: self.layout,
+            counters: self.counters,
+            lattices,
+            stats,
+        })
     }
 
     /// What the session did so far.
@@ -217,7 +235,7 @@ impl WriteSession {
 
     /// The lattice of the committed state plus every flushed batch, once
     /// the worker has folded them in.
-    pub(super) fn flushed_lattice(&self) -> Result<LatticeHash, StoreError> {
+    fn flushed_lattice(&self) -> Result<LatticeHash, StoreError> {
         let (sum, _) = self.writer.with(|w| w.worker.sum())?;
         Ok(self.lattice.plus(&sum).total)
     }

@@ -29,6 +29,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use super::batch_writer::BatchWriter;
+use super::guarded::panic_detail;
 use super::router::LayoutState;
 use super::{ChangeSet, KeyRange, KvPair, StoreError, TableRead};
 
@@ -71,11 +72,7 @@ impl SlotState {
                 }
                 Ok(None) => self.failed = Some("the writer thread got no batch".into()),
                 Err(payload) => {
-                    let detail = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "no detail".to_owned());
+                    let detail = panic_detail(payload.as_ref());
                     self.failed = Some(format!("the writer thread panicked: {detail}"));
                 }
             }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::Storage;
+use crate::store::guarded::panic_detail;
 use crate::store::lazy_migration::{BatchReport, move_batch, persist};
 use crate::store::router::{LayoutState, MigrationCounters};
 use crate::store::{Backend, Boundary, StoreError};
@@ -40,11 +41,6 @@ impl Storage {
         self.between_blocks = on;
     }
 
-    /// Whether batches are moved between blocks.
-    pub fn batches_between_blocks(&self) -> bool {
-        self.between_blocks
-    }
-
     /// Starts moving `batch` keys after `boundary`, as of the commit of
     /// `height`, on a thread of its own.
     pub(super) fn start_batch(&mut self, boundary: Boundary, batch: u64, height: u64) {
@@ -58,15 +54,6 @@ impl Storage {
                     move_batch(txn.as_mut(), &boundary, batch, &mut counters, height)?;
                 persist(txn.as_mut(), &layout, &counters)?;
                 txn.commit()?;
-                tracing::info!(
-                    height,
-                    moved = report.moved,
-                    total_moved = report.counters.moved,
-                    left = report.counters.left,
-                    boundary = %report.boundary,
-                    completed = report.completed,
-                    "lazy store migration batch (between blocks)"
-                );
                 Ok(Moved {
                     layout,
                     counters,
@@ -99,13 +86,18 @@ impl Storage {
         let failed = |reason: String| {
             StoreError::backend(
                 "moving a lazy migration batch between blocks",
-                format!("the batch after height {height}: {reason}"),
+                format!(
+                    "the batch after height {height}: {reason}; nothing of it was committed (the state file keeps the boundary before it), so restarting the node moves it again"
+                ),
             )
         };
         let moved = match handle.join() {
             Ok(Ok(moved)) => moved,
             Ok(Err(e)) => return Err(failed(e.to_string())),
-            Err(_) => return Err(failed("its thread panicked".into())),
+            Err(payload) => {
+                let detail = panic_detail(payload.as_ref());
+                return Err(failed(format!("its thread panicked: {detail}")));
+            }
         };
         self.layout = moved.layout;
         self.counters = moved.counters;

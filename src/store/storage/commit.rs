@@ -127,44 +127,40 @@ impl Storage {
             );
         }
         session.write_set(changes)?;
+        let boundary = match &session.layout {
+            LayoutState::Migrating(boundary) if options.migration_batch > 0 => {
+                Some(boundary.clone())
+            }
+            _ => None,
+        };
         let mut batch_report = None;
-        let mut batch_after = None;
-        if let LayoutState::Migrating(boundary) = session.layout.clone()
-            && options.migration_batch > 0
-            && self.between_blocks
-        {
+        let batch_after = match boundary {
             // Moved once this block has committed (`between_blocks`).
-            batch_after = Some(boundary);
-        } else if let LayoutState::Migrating(boundary) = session.layout.clone()
-            && options.migration_batch > 0
-        {
-            let mut counters = session.counters;
-            let (next, report) = move_batch(
-                session.txn()?.as_mut(),
-                &boundary,
-                options.migration_batch,
-                &mut counters,
-                height,
-            )?;
-            session.counters = counters;
-            tracing::info!(
-                height,
-                moved = report.moved,
-                total_moved = report.counters.moved,
-                left = report.counters.left,
-                boundary = %report.boundary,
-                completed = report.completed,
-                "lazy store migration batch"
-            );
-            session.layout = next;
-            batch_report = Some(report);
-        }
-        let settled = session.settle_lattice()?;
+            Some(boundary) if self.between_blocks => Some(boundary),
+            Some(boundary) => {
+                let mut counters = session.counters;
+                let (next, report) = move_batch(
+                    session.txn()?.as_mut(),
+                    &boundary,
+                    options.migration_batch,
+                    &mut counters,
+                    height,
+                )?;
+                session.counters = counters;
+                session.layout = next;
+                batch_report = Some(report);
+                None
+            }
+            None => None,
+        };
+        let Finished {
+            mut txn,
+            layout,
+            counters,
+            lattices: settled,
+            stats,
+        } = session.finish()?;
         let lattice = settled.total;
-        // Every write in and counted before the counters are read.
-        session.flush()?;
-        let (layout, counters, stats) = (session.layout.clone(), session.counters, session.stats());
-        let mut txn = session.into_txn()?;
         // The boundary, layout version and counters, once, with the block.
         if layout != self.layout || counters != self.counters {
             persist(txn.as_mut(), &layout, &counters)?;
@@ -211,11 +207,8 @@ impl Storage {
         self.layout = layout;
         self.counters = counters;
         self.last = Some(info);
-        self.last_batch = match self.between_blocks {
-            // The batch moved between the last block and this one.
-            true => self.settled.take(),
-            false => batch_report,
-        };
+        // Between blocks: the batch moved between the last block and this one.
+        self.last_batch = batch_report.or_else(|| self.settled.take());
         self.last_stats = stats;
         if let Some(boundary) = batch_after {
             self.start_batch(boundary, options.migration_batch, height);

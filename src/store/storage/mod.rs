@@ -17,7 +17,7 @@ use super::lazy_migration::{
     BOUNDARY_KEY, BatchReport, COUNTERS_KEY, LAYOUT_KEY, count_v1, move_batch, persist,
 };
 use super::router::{LayoutState, MigrationCounters};
-use super::session::Settled;
+use super::session::{Finished, Settled};
 use super::{
     Backend, Boundary, ChangeSet, DEFAULT_WRITE_BUFFER, Layout, MIGRATION_STORE, MIGRATION_TABLE,
     MemoryBackend, RedbBackend, RedbReadOnlyBackend, SessionStats, Snapshot, StoreError, TableRead,
