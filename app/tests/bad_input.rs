@@ -48,16 +48,7 @@ fn init_refuses(name: &str, contents: &str) -> String {
     std::fs::write(&file, contents).unwrap();
 
     let absent = tmp.path().join("absent-home");
-    let out = appd(&[
-        "init",
-        "--home",
-        s(&absent),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ])
-    .failed();
+    let out = appd(&common::init_genesis_args(&absent, &file)).failed();
     assert!(
         !absent.exists(),
         "{name}: init created the home {} although it failed",
@@ -76,16 +67,7 @@ fn init_refuses(name: &str, contents: &str) -> String {
 
     let empty = tmp.path().join("empty-home");
     std::fs::create_dir(&empty).unwrap();
-    let again = appd(&[
-        "init",
-        "--home",
-        s(&empty),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ])
-    .failed();
+    let again = appd(&common::init_genesis_args(&empty, &file)).failed();
     assert!(
         tree(&empty).is_empty(),
         "{name}: init left {:?} in an existing empty home",
@@ -190,15 +172,7 @@ fn a_missing_section_starts_its_module_from_the_default_genesis() {
     )
     .unwrap();
     let home = tmp.path().join("node");
-    let args = [
-        "init",
-        "--home",
-        s(&home),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ];
+    let args = common::init_genesis_args(&home, &file);
     // The notice is logged at info, which the tests' default level hides.
     let mut cmd = common::command(&args);
     cmd.env("RUST_LOG", "info");

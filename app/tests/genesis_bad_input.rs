@@ -78,15 +78,7 @@ fn refused(contents: &str, path: &str) -> String {
     let out_file = tmp.path().join("out.json");
     let runs = [
         appd(&["genesis", "validate", s(&file), "--release", "v1.0.0"]),
-        appd(&[
-            "init",
-            "--home",
-            s(&home),
-            "--release",
-            "v1.0.0",
-            "--genesis",
-            s(&file),
-        ]),
+        appd(&common::init_genesis_args(&home, &file)),
         appd(&[
             "genesis",
             "migrate",
@@ -432,16 +424,7 @@ fn the_base_genesis_is_valid() {
     std::fs::write(&file, base()).unwrap();
     appd(&["genesis", "validate", s(&file), "--release", "v1.0.0"]).ok();
     let home = tmp.path().join("home");
-    appd(&[
-        "init",
-        "--home",
-        s(&home),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ])
-    .ok();
+    appd(&common::init_genesis_args(&home, &file)).ok();
     let out: &Path = &tmp.path().join("out.json");
     appd(&[
         "genesis",

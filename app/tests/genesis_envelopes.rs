@@ -84,15 +84,7 @@ fn a_cometbft_envelope_prelaunch_file_imports_and_round_trips() {
     let file = tmp.path().join("genesis.json");
     std::fs::write(&file, serde_json::to_string_pretty(&genesis_doc()).unwrap()).unwrap();
     let home = tmp.path().join("node");
-    let args = [
-        "init",
-        "--home",
-        s(&home),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ];
+    let args = common::init_genesis_args(&home, &file);
 
     // One refusal names all twelve unknown sections and the flag.
     let refused = appd(&args).failed();

@@ -283,16 +283,7 @@ fn a_cosmos_shaped_genesis_imports_and_exports_every_account_verbatim() {
     let out = appd(&["genesis", "validate", s(&file), "--release", "v1.0.0"]).ok();
     assert!(out.stdout.contains("is a valid genesis file"));
     let home = tmp.path().join("node");
-    appd(&[
-        "init",
-        "--home",
-        s(&home),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&file),
-    ])
-    .ok();
+    appd(&common::init_genesis_args(&home, &file)).ok();
     assert_eq!(status(&home)["chain_id"], "cosmoshub-test-1");
 
     let exported = common::export(&home);
@@ -345,16 +336,7 @@ fn a_cosmos_shaped_genesis_imports_and_exports_every_account_verbatim() {
     let again_file = tmp.path().join("again.json");
     std::fs::write(&again_file, serde_json::to_string(&exported).unwrap()).unwrap();
     let again = tmp.path().join("again");
-    appd(&[
-        "init",
-        "--home",
-        s(&again),
-        "--release",
-        "v1.0.0",
-        "--genesis",
-        s(&again_file),
-    ])
-    .ok();
+    appd(&common::init_genesis_args(&again, &again_file)).ok();
     assert_eq!(common::export(&again)["app_state"], exported["app_state"]);
     assert_eq!(status(&again)["app_hash"], status(&home)["app_hash"]);
 }

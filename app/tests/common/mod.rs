@@ -146,6 +146,20 @@ pub fn state_file(home: &Path) -> PathBuf {
 pub const AUTHORITY_KEY_HEX: &str =
     "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 
+/// The arguments of `init --home HOME --release v1.0.0 --genesis FILE`,
+/// for a test to run or extend with more flags.
+pub fn init_genesis_args<'a>(home: &'a Path, file: &'a Path) -> Vec<&'a str> {
+    vec![
+        "init",
+        "--home",
+        s(home),
+        "--release",
+        "v1.0.0",
+        "--genesis",
+        s(file),
+    ]
+}
+
 /// `appd keys add authority --private-key ...` then `appd init --home HOME
 /// --release v1.0.0 --accounts N --seed S --authority authority --fund
 /// authority=1000000stake`: a generated chain whose upgrade authority is a
