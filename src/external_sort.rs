@@ -32,6 +32,25 @@ const READ_CHUNK: usize = 64 << 10;
 /// merged in groups, so the merge's memory is bounded whatever the count.
 const MAX_FAN_IN: usize = 64;
 
+/// An anonymous scratch file in `dir` (the system's temporary directory
+/// for `None`), removed by the operating system when closed.
+pub(crate) fn scratch_file(dir: Option<&Path>) -> std::io::Result<File> {
+    match dir {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    }
+}
+
+/// Appends `record` as a run stores it (its length, then its bytes) and
+/// returns the bytes written.
+fn write_record(out: &mut impl Write, record: &[u8]) -> std::io::Result<u64> {
+    let len = u32::try_from(record.len())
+        .map_err(|_| std::io::Error::other("a record of an external sort exceeds 4 GiB"))?;
+    out.write_all(&len.to_be_bytes())?;
+    out.write_all(record)?;
+    Ok(4 + u64::from(len))
+}
+
 /// Records being collected; [`ExternalSort::finish`] gives them back sorted.
 pub struct ExternalSort {
     run: Vec<Vec<u8>>,
@@ -90,10 +109,7 @@ impl ExternalSort {
     fn spill_run(&mut self) -> std::io::Result<()> {
         self.run.sort_unstable();
         if self.spill.is_none() {
-            let file = match &self.dir {
-                Some(dir) => tempfile::tempfile_in(dir)?,
-                None => tempfile::tempfile()?,
-            };
+            let file = scratch_file(self.dir.as_deref())?;
             self.spill = Some(BufWriter::with_capacity(READ_CHUNK, file));
         }
         let Some(out) = self.spill.as_mut() else {
@@ -101,11 +117,7 @@ impl ExternalSort {
         };
         let start = self.end;
         for record in self.run.drain(..) {
-            let len = u32::try_from(record.len())
-                .map_err(|_| std::io::Error::other("a record of an external sort exceeds 4 GiB"))?;
-            out.write_all(&len.to_be_bytes())?;
-            out.write_all(&record)?;
-            self.end += 4 + u64::from(len);
+            self.end += write_record(out, &record)?;
         }
         self.runs.push((start, self.end - start));
         self.run_bytes = 0;
@@ -151,10 +163,7 @@ impl ExternalSort {
         file: &Arc<File>,
         runs: &[(u64, u64)],
     ) -> std::io::Result<SortedRecords> {
-        let next = match &self.dir {
-            Some(dir) => tempfile::tempfile_in(dir)?,
-            None => tempfile::tempfile()?,
-        };
+        let next = scratch_file(self.dir.as_deref())?;
         let mut out = BufWriter::with_capacity(READ_CHUNK, next);
         let (mut merged, mut end) = (Vec::new(), 0u64);
         for group in runs.chunks(MAX_FAN_IN) {
@@ -164,10 +173,7 @@ impl ExternalSort {
                 runs: group.to_vec(),
             };
             for record in part.iter()? {
-                let record = record?;
-                out.write_all(&(record.len() as u32).to_be_bytes())?;
-                out.write_all(&record)?;
-                end += 4 + record.len() as u64;
+                end += write_record(&mut out, &record?)?;
             }
             merged.push((start, end - start));
         }

@@ -55,11 +55,8 @@ impl UndoJournal {
     /// they had before the batch.
     pub(crate) fn record(&mut self, batch: &[TableBatch<'_>]) -> Result<(), StoreError> {
         if self.file.is_none() {
-            let file = match &self.dir {
-                Some(dir) => tempfile::tempfile_in(dir),
-                None => tempfile::tempfile(),
-            }
-            .map_err(journal_error)?;
+            let file =
+                crate::external_sort::scratch_file(self.dir.as_deref()).map_err(journal_error)?;
             self.file = Some(BufWriter::with_capacity(1 << 20, file));
         }
         let Some(out) = self.file.as_mut() else {
